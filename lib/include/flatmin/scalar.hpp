@@ -1,0 +1,110 @@
+// flatmin/scalar.hpp — the scalar types flatmin computes in, and everything numeric about them
+// (epsilon, names, printing, exact conversion from double) in one traits class.
+//
+// Three precisions are supported, and every templated routine of the library is instantiated
+// exactly once for each of them inside lib/ (see lib/src/*.cpp):
+//   double  IEEE binary64                       (53-bit significand, eps = 2^-52   ~ 2.2e-16)
+//   quad    boost::multiprecision::float128     (113-bit significand, eps = 2^-112 ~ 1.9e-34)
+//   mp50    MPFR with 50 decimal digits, et_off (~168-bit significand, eps ~ 5.3e-51)
+// Random instances are always drawn in double and converted exactly, so an instance is the same
+// matrix in every precision and only the arithmetic differs.
+#pragma once
+
+#include <boost/multiprecision/float128.hpp>
+#include <boost/multiprecision/mpfr.hpp>
+#include <Eigen/Core>
+
+#include <cstdint>
+#include <limits>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+
+namespace flatmin {
+
+using quad = boost::multiprecision::float128;
+using mp50 = boost::multiprecision::number<boost::multiprecision::mpfr_float_backend<50>,
+                                           boost::multiprecision::et_off>;
+
+template <class S> using Mat = Eigen::Matrix<S, Eigen::Dynamic, Eigen::Dynamic>;
+template <class S> using Vec = Eigen::Matrix<S, Eigen::Dynamic, 1>;
+using Index = Eigen::Index;
+
+// Every error a caller can cause (wrong dimensions, non-finite data, a parameter out of range)
+// is reported by throwing InvalidArgument with a message naming the argument; never an assert.
+struct InvalidArgument : std::invalid_argument {
+  using std::invalid_argument::invalid_argument;
+};
+
+// Runtime name of a precision, as accepted on the command line.
+enum class Precision { binary64, quad, mp50 };
+Precision parse_precision(const std::string& name);  // throws InvalidArgument
+const char* precision_name(Precision p);
+
+template <class S> struct ScalarTraits;
+
+template <> struct ScalarTraits<double> {
+  static constexpr Precision precision = Precision::binary64;
+  static constexpr const char* name = "double";
+  static double epsilon() { return std::numeric_limits<double>::epsilon(); }
+  static int digits10() { return 17; }  // digits that round-trip
+};
+template <> struct ScalarTraits<quad> {
+  static constexpr Precision precision = Precision::quad;
+  static constexpr const char* name = "quad";
+  static quad epsilon() { return std::numeric_limits<quad>::epsilon(); }
+  static int digits10() { return 36; }
+};
+template <> struct ScalarTraits<mp50> {
+  static constexpr Precision precision = Precision::mp50;
+  static constexpr const char* name = "mp50";
+  static mp50 epsilon() { return std::numeric_limits<mp50>::epsilon(); }
+  static int digits10() { return 52; }
+};
+
+// Conversions. from_double is exact for all three types; to_double rounds to nearest.
+template <class S> inline S from_double(double x) { return S(x); }
+template <class S> inline double to_double(const S& x) { return static_cast<double>(x); }
+template <class S> inline double epsilon_of() { return to_double(ScalarTraits<S>::epsilon()); }
+
+template <class S> inline bool is_finite(const S& x) {
+  using std::isfinite;
+  using boost::multiprecision::isfinite;
+  return isfinite(x);
+}
+
+template <class S> std::string to_string(const S& x, int digits = ScalarTraits<S>::digits10()) {
+  std::ostringstream os;
+  os.precision(digits);
+  os << x;
+  return os.str();
+}
+
+// Exact conversion of a double matrix (every double is representable in quad and mp50).
+template <class S> Mat<S> cast_matrix(const Mat<double>& X) { return X.template cast<S>(); }
+template <class S> Vec<S> cast_vector(const Vec<double>& x) { return x.template cast<S>(); }
+
+// Argument checks shared by every public entry point.
+template <class Derived>
+void require_finite(const Eigen::MatrixBase<Derived>& X, const char* what) {
+  for (Index j = 0; j < X.cols(); ++j)
+    for (Index i = 0; i < X.rows(); ++i)
+      if (!is_finite(X(i, j)))
+        throw InvalidArgument(std::string(what) + ": entry (" + std::to_string(i) + ", " +
+                              std::to_string(j) + ") is not finite");
+}
+inline void require_shape(Index rows, Index cols, Index want_rows, Index want_cols,
+                          const char* what) {
+  if (rows != want_rows || cols != want_cols)
+    throw InvalidArgument(std::string(what) + ": expected a " + std::to_string(want_rows) + " x " +
+                          std::to_string(want_cols) + " matrix, got " + std::to_string(rows) +
+                          " x " + std::to_string(cols));
+}
+
+}  // namespace flatmin
+
+// Applies MACRO to each scalar type the library is instantiated for.
+#define FLATMIN_FOR_EACH_SCALAR(MACRO) \
+  MACRO(double)                        \
+  MACRO(::flatmin::quad)               \
+  MACRO(::flatmin::mp50)

@@ -1,0 +1,74 @@
+// Internal helpers shared by the catalogue rows: instances from shapes, random factorisations.
+#pragma once
+
+#include <cmath>
+#include <string>
+
+#include "flatmin/catalogue.hpp"
+#include "flatmin/linalg.hpp"
+#include "flatmin/objective.hpp"
+#include "flatmin/sensing.hpp"
+
+namespace flatmin::catalogue::detail {
+
+// A recovery instance in precision S: map, ground truth, observations b = A(M) (computed in S),
+// and the generator positioned after the instance's draws (for any further random choices).
+template <class S> struct Instance {
+  SensingMap<S> A;
+  Mat<S> M;
+  Vec<S> b;
+  Rng rng{0};
+  bool empty() const { return A.m() == 0; }  // e.g. completion that observed nothing
+};
+
+// The outcome of a trial whose hypotheses do not hold (discarded; RC_PRE in properties).
+inline Outcome not_applicable(std::string why) {
+  Outcome o;
+  o.applicable = false;
+  o.detail = std::move(why);
+  return o;
+}
+
+// Draw order (part of the specification): ground truth first, then the map.
+// quadratic family: M = G diag(+1 x (r - r2), -1 x r2) G^T scaled (symmetric), d = d1.
+inline SensingMap<double> draw_map(const Shape& s, Rng& rng) {
+  switch (s.family) {
+    case FamilyId::identity: return SensingMap<double>::identity(s.d1, s.d2);
+    case FamilyId::gaussian: return gaussian_map(rng, s.d1, s.d2, s.m);
+    case FamilyId::bilinear: return bilinear_map(rng, s.d1, s.d2, s.m);
+    case FamilyId::completion: return completion_map(rng, s.d1, s.d2, s.p);
+    case FamilyId::quadratic: return quadratic_map(rng, s.d1, s.m);
+  }
+  throw InvalidArgument("draw_map: unknown family");
+}
+
+template <class S> Instance<S> make_instance(const Shape& s) {
+  Rng rng(s.seed);
+  const LowRankFactors truth = s.family == FamilyId::quadratic
+                                   ? random_symmetric_low_rank(rng, s.d1, s.r - s.r2, s.r2)
+                                   : random_low_rank(rng, s.d1, s.d2, s.r);
+  SensingMap<double> A = draw_map(s, rng);
+  Instance<S> inst{A.template cast<S>(), assemble<S>(truth), Vec<S>(), rng};
+  inst.b = inst.A.apply(inst.M);
+  return inst;
+}
+
+// A well-conditioned random invertible k x k matrix: I + G / (2 sqrt k), G Gaussian (drawn in
+// double); its condition number is below 3 with high probability, and callers needing it to be
+// invertible check.
+inline Mat<double> random_invertible(Rng& rng, Index k) {
+  Mat<double> G = rng.normal_matrix(k, k);
+  return Mat<double>::Identity(k, k) + G / (2.0 * std::sqrt(double(k)));
+}
+
+// A symmetric positive definite matrix with eigenvalues in [lo, hi] (both attained when n >= 2):
+// Q diag(lo, hi, uniform...) Q^T with Q from the QR of a Gaussian matrix (in double).
+Mat<double> random_spd(Rng& rng, Index n, double lo, double hi);
+
+inline std::string num(double x) {
+  char buf[48];
+  std::snprintf(buf, sizeof buf, "%.6g", x);
+  return buf;
+}
+
+}  // namespace flatmin::catalogue::detail

@@ -1,0 +1,16 @@
+// Internal: each rows_*.cpp registers the catalogue rows of one section of the papers.
+#pragma once
+
+#include <vector>
+
+#include "flatmin/catalogue.hpp"
+
+namespace flatmin::catalogue::detail {
+void register_rows_a2(std::vector<Row>& out);     // A (10), Lemma 2.1, Lemma 2.2
+void register_rows_a3(std::vector<Row>& out);     // A Lemma 3.1, Thm 3.2, Lemma 3.4
+void register_rows_a45(std::vector<Row>& out);    // A Lemmas 4.4-4.9, 5.2, 5.4 (RIP, D_i)
+void register_rows_a6(std::vector<Row>& out);     // A section 6 (robust PCA local model)
+void register_rows_a7(std::vector<Row>& out);     // A (59), Lemmas 7.2-7.6, Thm 7.5
+void register_rows_b(std::vector<Row>& out);      // paper B
+void register_rows_depth(std::vector<Row>& out);  // Hadamard-product depth model
+}  // namespace flatmin::catalogue::detail
