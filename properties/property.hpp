@@ -44,8 +44,10 @@ void control_frequency_fails(const std::string& id, int trials);
   TEST(Suite, NegativeControlRejected) { ::flatmin::props::control_rejected(Id, 60); }         \
   TEST(Suite, ErrorShrinksWithPrecision) { ::flatmin::props::error_shrinks_with_precision(Id, 20); }
 
-// The standard test set of a stat row (trials: draws per precision).
-#define FLATMIN_STAT_ROW_PROPERTIES(Suite, Id, Trials)                                          \
+// The standard test set of a stat row (trials: draws per precision in the default run; the
+// LongRun test, label "long", uses LongTrials draws and is not part of the default run).
+#define FLATMIN_STAT_ROW_PROPERTIES(Suite, Id, Trials, LongTrials)                              \
   TEST(Suite, FrequencyInDouble) { ::flatmin::props::frequency_meets(Id, ::flatmin::Precision::binary64, Trials); } \
   TEST(Suite, FrequencyInQuad) { ::flatmin::props::frequency_meets(Id, ::flatmin::Precision::quad, (Trials) / 4); } \
-  TEST(Suite, NegativeControlFails) { ::flatmin::props::control_frequency_fails(Id, Trials); }
+  TEST(Suite, NegativeControlFails) { ::flatmin::props::control_frequency_fails(Id, Trials); }   \
+  TEST(Suite, FrequencyLongRun) { ::flatmin::props::frequency_meets(Id, ::flatmin::Precision::binary64, LongTrials); }

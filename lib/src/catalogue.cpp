@@ -188,7 +188,22 @@ const std::vector<Row>& rows() {
     detail::register_rows_a6(v);
     detail::register_rows_a7(v);
     detail::register_rows_b(v);
+    detail::register_rows_b_rip(v);
     detail::register_rows_depth(v);
+    // Present them in the order of ../shared/spec/lemmas.md.
+    static const char* const order[] = {
+        "A.eq10", "A.L2.1", "A.L2.2", "A.L3.1", "A.T3.2", "A.T3.3", "A.L3.4", "A.L4.6",
+        "A.L4.8", "A.L4.4", "A.L4.5", "A.L4.9", "A.L5.2", "A.L5.3", "A.L5.4", "A.T6.1",
+        "A.S6",   "A.eq59", "A.L7.2", "A.L7.3", "A.L7.4", "A.T7.5", "A.L7.6", "B.L1",
+        "B.L2",   "B.eq7",  "B.L3",   "B.L4",   "B.T1",   "B.T5",   "B.T7",   "B.L5",
+        "B.T4",   "Depth"};
+    auto rank = [](const std::string& id) {
+      for (std::size_t i = 0; i < sizeof order / sizeof *order; ++i)
+        if (id == order[i]) return i;
+      return sizeof order / sizeof *order;
+    };
+    std::stable_sort(v.begin(), v.end(),
+                     [&](const Row& a, const Row& b) { return rank(a.id) < rank(b.id); });
     return v;
   }();
   return all;

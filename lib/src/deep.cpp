@@ -1,0 +1,2 @@
+// Definitions of flatmin/deep.hpp (in progress).
+#include "flatmin/scalar.hpp"

@@ -1,0 +1,2 @@
+// Definitions of flatmin/depth.hpp (in progress).
+#include "flatmin/scalar.hpp"

@@ -1,0 +1,2 @@
+// Definitions of flatmin/rip.hpp (in progress).
+#include "flatmin/scalar.hpp"

@@ -1,0 +1,2 @@
+// Definitions of flatmin/rpca.hpp (in progress).
+#include "flatmin/scalar.hpp"
