@@ -10,6 +10,7 @@
 #include <optional>
 
 #include "flatmin/catalogue.hpp"
+#include "flatmin/determinism.hpp"
 
 namespace {
 
@@ -41,6 +42,7 @@ int check_one(const Row& row, const std::vector<Precision>& precisions, int tria
 }  // namespace
 
 int main(int argc, char** argv) {
+  flatmin::pin_eigen();
   CLI::App app{"flatmin: verification suite for flat minima in low-rank matrix recovery"};
   app.require_subcommand(1);
 

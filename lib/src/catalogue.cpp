@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <map>
 
+#include "flatmin/determinism.hpp"
 #include "rows/registry.hpp"
 
 namespace flatmin {
@@ -181,6 +182,7 @@ FLATMIN_FOR_EACH_SCALAR(FLATMIN_INSTANTIATE_OUTCOMES)
 
 const std::vector<Row>& rows() {
   static const std::vector<Row> all = [] {
+    pin_eigen();
     std::vector<Row> v;
     detail::register_rows_a2(v);
     detail::register_rows_a3(v);

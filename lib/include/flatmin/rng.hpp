@@ -29,7 +29,8 @@ namespace flatmin {
 // operations: x = f 2^e with f in [sqrt(1/2), sqrt(2)) (exact, by frexp), then
 // log f = 2 atanh(s), s = (f-1)/(f+1), by its odd Taylor series through s^27 (|s| < 0.1716, the
 // truncation error is below 2^-60 relative), and e*ln2 added in two parts (Cody-Waite).
-// Accurate to about 1 ulp; deterministic everywhere. Throws InvalidArgument for x <= 0 or non-finite.
+// Within 2 ulp of libm's log (measured over 10^5 random arguments, lib/tests/test_rng.cpp);
+// what matters is that it is deterministic everywhere. Throws InvalidArgument for x <= 0 or non-finite.
 double portable_log(double x);
 
 class Rng {

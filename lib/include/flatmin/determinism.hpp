@@ -1,0 +1,24 @@
+// flatmin/determinism.hpp — what "same seed, same bytes" rests on.
+//
+// flatmin guarantees: for a given seed, every instance (the random numbers themselves) is
+// bit-for-bit identical on any machine with IEEE-754 binary64 arithmetic, and every number
+// flatmin computes and prints is bit-for-bit identical across runs, thread counts and shardings
+// on x86-64 builds made with this repository's CMake (g++ >= 12, Eigen 3.4, Boost 1.74,
+// MPFR 4.2). The ingredients:
+//  * the generator is flatmin's own (rng.hpp), with its own logarithm;
+//  * -ffp-contract=off and no -march=native / -ffast-math (CMakeLists.txt), so the compiler
+//    never fuses or reorders floating-point operations, and vector code is SSE2, which every
+//    x86-64 has;
+//  * Eigen's matrix-product blocking depends on the cache sizes it detects; pin_eigen() fixes
+//    them to constants so that the summation order of large products does not depend on the
+//    machine. It is called by catalogue::rows() and by the command-line tool before any work.
+// Not guaranteed: other architectures (aarch64 libm and FMA defaults), other compilers or
+// library versions (quad and mp50 last bits come from libquadmath and MPFR).
+#pragma once
+
+namespace flatmin {
+
+// Fix Eigen's assumed cache sizes (L1 32 KiB, L2 1 MiB, L3 8 MiB). Idempotent and cheap.
+void pin_eigen();
+
+}  // namespace flatmin
