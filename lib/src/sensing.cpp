@@ -83,9 +83,26 @@ template <class S> Mat<S> SensingMap<S>::adjoint(const Vec<S>& y) const {
 template <class S> Mat<S> SensingMap<S>::matrix(Index i) const {
   if (i < 0 || i >= m_)
     throw InvalidArgument("SensingMap::matrix: index " + std::to_string(i) + " out of range");
-  Vec<S> e = Vec<S>::Zero(m_);
-  e(i) = S(1);
-  return adjoint(e);
+  Mat<S> Ai = Mat<S>::Zero(d1_, d2_);
+  switch (structure_) {
+    case Structure::dense:
+      for (Index j = 0; j < d1_; ++j)
+        for (Index k = 0; k < d2_; ++k) Ai(j, k) = dense_(i, j * d2_ + k);
+      break;
+    case Structure::rank_one:
+      Ai = w_(i) * a_.row(i).transpose() * b_.row(i);
+      break;
+    case Structure::quadratic:
+      Ai = a_.row(i).transpose() * a_.row(i);
+      break;
+    case Structure::entries:
+      Ai(idx_[i].first, idx_[i].second) = w_(i);
+      break;
+    case Structure::identity:
+      Ai(i / d2_, i % d2_) = S(1);
+      break;
+  }
+  return Ai;
 }
 
 template <class S> Mat<S> SensingMap<S>::dense() const {
@@ -120,9 +137,12 @@ template <class S> Mat<S> SensingMap<S>::gram_left() const {
       G = S(d2_) * Mat<S>::Identity(d1_, d1_);
       break;
     case Structure::dense:
-      for (Index i = 0; i < m_; ++i) {
-        Mat<S> Ai = matrix(i);
-        G.noalias() += Ai * Ai.transpose();
+      // A_i(j, k) = dense_(i, j d2 + k). With B_k the m x d1 matrix B_k(i, j) = A_i(j, k)
+      // (every d2-th column of dense_, starting at k): sum_i A_i A_i^T = sum_k B_k^T B_k.
+      for (Index k = 0; k < d2_; ++k) {
+        Eigen::Map<const Mat<S>, 0, Eigen::OuterStride<>> Bk(dense_.data() + k * m_, m_, d1_,
+                                                             Eigen::OuterStride<>(d2_ * m_));
+        G.noalias() += Bk.transpose() * Bk;
       }
       break;
   }
@@ -146,9 +166,10 @@ template <class S> Mat<S> SensingMap<S>::gram_right() const {
       G = S(d1_) * Mat<S>::Identity(d2_, d2_);
       break;
     case Structure::dense:
-      for (Index i = 0; i < m_; ++i) {
-        Mat<S> Ai = matrix(i);
-        G.noalias() += Ai.transpose() * Ai;
+      // with C_j = dense_.middleCols(j d2, d2), C_j(i, k) = A_i(j, k): sum_i A_i^T A_i = sum_j C_j^T C_j
+      for (Index j = 0; j < d1_; ++j) {
+        const auto Cj = dense_.middleCols(j * d2_, d2_);
+        G.noalias() += Cj.transpose() * Cj;
       }
       break;
   }
