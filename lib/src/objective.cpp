@@ -150,22 +150,51 @@ S sym_trace_definition(const SensingMap<S>& A, const Vec<S>& b, const Mat<S>& U1
   return sum;
 }
 
+// A Lemma 7.2 (64) with the constant corrected from 4d to 8d. For a coordinate direction
+// V1 = e_i e_j^T (U2 fixed) the first-order change of U1 U1^T is Z = U1 e_j e_i^T + e_i e_j^T U1^T,
+// and since A_l = x_l x_l^T is symmetric <A_l, Z> = 2 <A_l, U1 e_j e_i^T> = 2 (A_l U1)_{ij}, so
+// ||A(Z)||^2 = 4 sum_l (A_l U1)_{ij}^2 (the proof's (66) writes 2). Summing over (i, j):
+// 4 sum_l ||A_l U1||_F^2 = 4 tr(U1^T (sum_l A_l^2) U1) = 4 m d ||D U1||_F^2, and with the factor
+// 2/m of the second derivative the trace is 8 d (||D U1||^2 + ||D U2||^2). Checked against
+// sym_trace_definition by the catalogue row A.L7.2 (which uses the printed 4d as its negative
+// control), and by hand for d = m = k1 = 1, x = 1: f(u) = (u^2 - b)^2, f''(u) = 12u^2 - 4b = 8u^2
+// at u^2 = b.
 template <class S>
 S sym_trace_closed(const SensingMap<S>& A, const Mat<S>& D, const Mat<S>& U1, const Mat<S>& U2) {
   require_shape(D.rows(), D.cols(), A.d1(), A.d1(), "sym_trace_closed: D");
-  return S(4) * S(A.d1()) * ((D * U1).squaredNorm() + (D * U2).squaredNorm());
+  if (A.d1() != A.d2() || U1.rows() != A.d1() || U2.rows() != A.d1())
+    throw InvalidArgument("sym_trace_closed: needs a square map and U1, U2 with d = " +
+                          std::to_string(A.d1()) + " rows; got U1 " + std::to_string(U1.rows()) +
+                          " x " + std::to_string(U1.cols()) + ", U2 " +
+                          std::to_string(U2.rows()) + " x " + std::to_string(U2.cols()));
+  require_finite(D, "sym_trace_closed: D");
+  require_finite(U1, "sym_trace_closed: U1");
+  require_finite(U2, "sym_trace_closed: U2");
+  return S(8) * S(A.d1()) * ((D * U1).squaredNorm() + (D * U2).squaredNorm());
 }
 
 template <class S> S network_output(const Mat<S>& U1, const Mat<S>& U2, const Vec<S>& x) {
   if (U1.rows() != x.size() || U2.rows() != x.size())
-    throw InvalidArgument("network_output: U1, U2 must have as many rows as x has entries");
+    throw InvalidArgument("network_output: U1 (" + std::to_string(U1.rows()) + " rows) and U2 (" +
+                          std::to_string(U2.rows()) + " rows) must have as many rows as x has "
+                          "entries (" + std::to_string(x.size()) + ")");
   return (U1.transpose() * x).squaredNorm() - (U2.transpose() * x).squaredNorm();
 }
 
 template <class S>
 S network_loss(const Mat<S>& U1, const Mat<S>& U2, const Mat<S>& X, const Vec<S>& y) {
   if (X.rows() != y.size() || X.rows() == 0)
-    throw InvalidArgument("network_loss: need m >= 1 inputs (rows of X) and m labels");
+    throw InvalidArgument("network_loss: need m >= 1 inputs (rows of X) and m labels; got " +
+                          std::to_string(X.rows()) + " inputs and " + std::to_string(y.size()) +
+                          " labels");
+  if (U1.rows() != X.cols() || U2.rows() != X.cols())
+    throw InvalidArgument("network_loss: U1 and U2 must have d = " + std::to_string(X.cols()) +
+                          " rows (the input dimension, columns of X); got " +
+                          std::to_string(U1.rows()) + " and " + std::to_string(U2.rows()));
+  require_finite(U1, "network_loss: U1");
+  require_finite(U2, "network_loss: U2");
+  require_finite(X, "network_loss: X");
+  require_finite(y, "network_loss: y");
   S acc(0);
   for (Index i = 0; i < X.rows(); ++i) {
     const S e = network_output<S>(U1, U2, X.row(i).transpose()) - y(i);
@@ -211,8 +240,16 @@ template <class S> Factors<S> flat_factors(const Mat<S>& X, const Rescaling<S>& 
 }
 
 template <class S> SymFactors<S> sym_factors(const Mat<S>& X, Index k1, Index k2) {
-  if (X.rows() != X.cols()) throw InvalidArgument("sym_factors: X must be square");
-  if (!(X - X.transpose()).isZero(S(0))) throw InvalidArgument("sym_factors: X must be symmetric");
+  if (k1 < 0 || k2 < 0)
+    throw InvalidArgument("sym_factors: k1 = " + std::to_string(k1) + " and k2 = " +
+                          std::to_string(k2) + " must be non-negative");
+  if (X.rows() != X.cols())
+    throw InvalidArgument("sym_factors: X must be square, got " + std::to_string(X.rows()) +
+                          " x " + std::to_string(X.cols()));
+  require_finite(X, "sym_factors: X");
+  if (!(X - X.transpose()).isZero(S(0)))
+    throw InvalidArgument(
+        "sym_factors: X must be exactly symmetric (symmetrise (X + X^T)/2 first)");
   SymEig<S> e = sym_eig(X);
   S scale(0);
   for (Index i = 0; i < e.lambda.size(); ++i) {
@@ -242,12 +279,28 @@ template <class S> SymFactors<S> sym_factors(const Mat<S>& X, Index k1, Index k2
 template <class S>
 SymFactors<S> flat_sym_factors(const Mat<S>& X, const Mat<S>& D, Index k1, Index k2) {
   require_shape(D.rows(), D.cols(), X.rows(), X.rows(), "flat_sym_factors: D");
+  require_finite(D, "flat_sym_factors: D");
+  // Theorem 7.5 assumes D invertible. spd_inverse only refuses a non-positive smallest
+  // eigenvalue, but a D that is singular up to rounding has a tiny positive one and would give
+  // huge factors. D of (63) is the square root of a Gram matrix, whose rounding (eps relative)
+  // becomes sqrt(eps) in D (m < d inputs: lambda_min(D) ~ 1e-8, cond ~ 1e9 in double), so the
+  // rank tolerance of the factor maps is applied to D^2: refuse when
+  // cond(D)^2 >= 1 / (kRankTolEps eps)  (cond(D) >= 2.1e6 in double, 2.3e15 in quad).
+  const S cond = spd_condition<S>(D);
+  if (!(cond * cond * S(kRankTolEps) * ScalarTraits<S>::epsilon() < S(1)))
+    throw InvalidArgument("flat_sym_factors: D is singular to working precision (condition "
+                          "number " + to_string(cond, 6) + "); A Theorem 7.5 needs D invertible");
   SymFactors<S> f = sym_factors(X, k1, k2);
   const Mat<S> Dinv = spd_inverse<S>(D, "flat_sym_factors: D");
   return {Dinv * f.U1, Dinv * f.U2};
 }
 
 template <class S> Inertia inertia(const Mat<S>& X, const S& tol) {
+  if (X.rows() != X.cols())
+    throw InvalidArgument("inertia: X must be square, got " + std::to_string(X.rows()) + " x " +
+                          std::to_string(X.cols()));
+  if (!is_finite(tol) || tol < S(0))
+    throw InvalidArgument("inertia: tol must be finite and non-negative");
   SymEig<S> e = sym_eig(X);
   Inertia in;
   for (Index i = 0; i < e.lambda.size(); ++i) {

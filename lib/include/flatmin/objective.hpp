@@ -60,12 +60,18 @@ template <class S> S sym_loss(const SensingMap<S>& A, const Vec<S>& b, const Mat
 // tr D^2 f by definition: the plain (unscaled) trace, sum of coordinate second derivatives.
 template <class S> S sym_trace_definition(const SensingMap<S>& A, const Vec<S>& b,
                                           const Mat<S>& U1, const Mat<S>& U2);
-// (64): 4 d (||D U1||_F^2 + ||D U2||_F^2), valid on the solution set.
+// (64) with the constant corrected: 8 d (||D U1||_F^2 + ||D U2||_F^2), valid on the solution set
+// (the paper prints 4d: its step (66) writes 2 sum <A_l, U1 e_j e_i^T>^2 where the symmetry of
+// A_l gives 4; see objective.cpp and the catalogue row A.L7.2). Off the solution set a
+// coordinate direction also sees the t^2 term +-e_i e_i^T of (U + tE)(U + tE)^T, and the trace by
+// definition is this value plus (4/m)(k1 - k2) <A(U1 U1^T - U2 U2^T) - b, A(I)>.
 template <class S> S sym_trace_closed(const SensingMap<S>& A, const Mat<S>& D, const Mat<S>& U1,
                                       const Mat<S>& U2);
 // Network with quadratic activation (57): y(U, x) = u^T q(U^T x), u = (1_{k1}, -1_{k2}), q(s)=s^2.
 template <class S> S network_output(const Mat<S>& U1, const Mat<S>& U2, const Vec<S>& x);
-// (58): (1/m) sum_i (y(U, x_i) - y_i)^2 over the rows x_i of X.
+// (58): (1/m) sum_i (y(U, x_i) - y_i)^2 over the rows x_i of X (m x d); equals (60) with
+// b = y when y_i = <M, x_i x_i^T> (A (59), catalogue row A.eq59). Throws InvalidArgument on
+// mismatched sizes, m = 0 or non-finite data.
 template <class S> S network_loss(const Mat<S>& U1, const Mat<S>& U2, const Mat<S>& X,
                                   const Vec<S>& y);
 
@@ -77,8 +83,13 @@ template <class S> Factors<S> svd_factors(const Mat<S>& X, Index k);
 // A Thm 3.2 (3): L = D1^{-1} U S^{1/2}, R = D2^{-1} V S^{1/2}, padded to k columns.
 template <class S> Factors<S> flat_factors(const Mat<S>& X, const Rescaling<S>& D, Index k);
 // A Lemma 7.4: X = P1 L1 P1^T - P2 L2 P2^T, U_i = [P_i L_i^{1/2}, 0] with k1, k2 columns.
+// X must be exactly symmetric and finite, k1, k2 >= 0. Eigenvalues within kRankTolEps * eps *
+// max|lambda| of zero count as zero; throws InvalidArgument when X has more than k1 positive or
+// more than k2 negative eigenvalues (A Lemma 7.3: then no such decomposition exists).
 template <class S> SymFactors<S> sym_factors(const Mat<S>& X, Index k1, Index k2);
-// A Thm 7.5 (3): U_i = [D^{-1} P_i L_i^{1/2}, 0].
+// A Thm 7.5 (3): U_i = [D^{-1} P_i L_i^{1/2}, 0]. Throws InvalidArgument (besides the cases of
+// sym_factors) when D is singular to working precision: cond(D)^2 >= 1 / (kRankTolEps eps)
+// (D is the square root of a Gram matrix, so its rounding is sqrt(eps)-sized).
 template <class S> SymFactors<S> flat_sym_factors(const Mat<S>& X, const Mat<S>& D, Index k1,
                                                   Index k2);
 // Inertia: numbers of eigenvalues of symmetric X above tol and below -tol.
