@@ -30,7 +30,8 @@ template <class S> SensingMap<S> scaled_identity(Index d1, Index d2) {
 
 // m x d1d2 map with orthogonal rows of norm c sqrt(m): the first m rows of a product of two
 // Householder reflections formed in S (orthogonal to the precision of S).
-template <class S> SensingMap<S> orthogonal_rows(Index d1, Index d2, Index m, double c, std::uint64_t seed) {
+template <class S>
+SensingMap<S> orthogonal_rows(Index d1, Index d2, Index m, double c, std::uint64_t seed) {
   Rng rng(seed);
   const Index n = d1 * d2;
   Mat<S> Q = Mat<S>::Identity(n, n);

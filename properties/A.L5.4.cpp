@@ -4,4 +4,4 @@
 // by random, shrinking and projected-subgradient-descent candidates. Negative control: p/5.
 #include "property.hpp"
 
-FLATMIN_STAT_ROW_PROPERTIES(A_L5_4, "A.L5.4", 100, 1000)
+FLATMIN_STAT_ROW_PROPERTIES(A_L5_4, "A.L5.4", 200, 2000)

@@ -1,6 +1,7 @@
 #include "property.hpp"
 
 #include <cstdlib>
+#include <iomanip>
 #include <iostream>
 #include <map>
 #include <mutex>
@@ -136,8 +137,9 @@ void error_shrinks_with_precision(const std::string& id, int trials) {
     EXPECT_LT(oq.relative, 1e-25) << s.describe() << "\n" << oq.detail;
     EXPECT_LT(od.relative, 1e-9) << s.describe() << "\n" << od.detail;
   }
-  std::cout << r.id << " max relative error over " << n << " shapes: double " << worst_double
-            << ", quad " << worst_quad << "\n";
+  std::cout << std::scientific << std::setprecision(3) << r.id << " max relative error over "
+            << n << " shapes: double " << worst_double << ", quad " << worst_quad << "\n"
+            << std::defaultfloat;
   EXPECT_GT(n, 0);
 }
 

@@ -40,8 +40,14 @@ template <class S> struct L31 {
       o.applicable = (shape.d1 > 1 || shape.d2 > 1) && str_def > S(0);
       return o;
     }
-    Outcome a = exact_outcome<S>(form_def, form_15, S(abs_of(form_def) + abs_of(form_15) + S(1e-300)),
-                                 tol, "(15) D2f[U,V] definition vs 2||A(LV'+UR')||^2");
+    // Error scale of the five-point rule: the loss values it combines, f(L + tU, R + tV) for
+    // |t| <= 2, are at most (2||A(LV^T + UR^T)|| + 4||A(UV^T)||)^2 on the solution set; the rule's
+    // rounding is eps times that, however small the second derivative itself is.
+    using std::sqrt;
+    const S stencil = S(2) * S(sqrt(form_15 / S(2))) +
+                      S(4) * inst.A.apply(U * V.transpose()).norm();
+    Outcome a = exact_outcome<S>(form_def, form_15, S(stencil * stencil + S(1e-300)), tol,
+                                 "(15) D2f[U,V] definition vs 2||A(LV'+UR')||^2");
     Outcome b = exact_outcome<S>(str_def, str_closed, S(abs_of(str_def) + S(1e-300)), tol,
                                  "(16) str definition vs 2m(||D1L||^2+||D2R||^2)");
     Outcome o = worst_of(Kind::exact, {a, b});
@@ -66,8 +72,10 @@ template <class S> struct T32 {
     Instance<S> inst = make_instance<S>(shape);
     if (inst.empty()) return not_applicable("no measurements");
     const Rescaling<S> D = rescaling(inst.A);
-    // hypothesis of the theorem: D1, D2 invertible (completion can leave a row unobserved)
-    if (!(spd_condition<S>(D.D1) < S(1e12)) || !(spd_condition<S>(D.D2) < S(1e12)))
+    // hypothesis of the theorem: D1, D2 invertible (completion can leave a row unobserved). D is
+    // the square root of a Gram matrix, so a singular D comes out with eigenvalues ~sqrt(eps):
+    // cond(D) >= 1e6 is treated as singular (the criterion of flat_sym_factors).
+    if (!(spd_condition<S>(D.D1) < S(1e6)) || !(spd_condition<S>(D.D2) < S(1e6)))
       return not_applicable("D1 or D2 singular");
     const Mat<S> X = D.D1 * inst.M * D.D2;
     Factors<S> f = flat_factors<S>(X, D, shape.k);

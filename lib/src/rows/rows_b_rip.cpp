@@ -121,7 +121,8 @@ Layers<S> interpolating(const Mat<S>& M, Index r, const std::vector<Index>& w, R
       Z = P * Q.transpose();
     } else if (j == 1) {
       Z.topRows(r) = Q.transpose();
-      if (w[j] > r) Z.bottomRows(w[j] - r) = cast_matrix<S>(rng.normal_matrix(w[j] - r, w[0])) / S(2);
+      if (w[j] > r)
+        Z.bottomRows(w[j] - r) = cast_matrix<S>(rng.normal_matrix(w[j] - r, w[0])) / S(2);
     } else if (j == L) {
       Z.leftCols(r) = P;
     } else {
