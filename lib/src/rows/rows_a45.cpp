@@ -58,6 +58,17 @@ Outcome leq(const S& lhs, const S& rhs, double tol, const std::string& what,
   return bound_outcome<S>(lhs, rhs, scale, tol, what);
 }
 
+// The l2 RIP constants over all matrices, sigma_max / sqrt(m) and sigma_min / sqrt(m) (0 if
+// m < d1 d2), as computed (not widened by the rounding margin that full_rank_l2_constants adds
+// to make them certified): row A.L4.6 compares them exactly as the lemma states.
+template <class S> FullRankL2<S> full_rank_computed(const SensingMap<S>& A) {
+  const Vec<S> sv = singular_values<S>(A.dense());
+  const S sm = sqrt_s(S(A.m()));
+  FullRankL2<S> out{S(0), S(sv(0) / sm)};
+  if (A.m() >= A.d1() * A.d2()) out.lower = sv(sv.size() - 1) / sm;
+  return out;
+}
+
 RipOptions options_for(const Shape& s, bool certify) {
   RipOptions o;
   o.seed = s.seed ^ 0x9e3779b97f4a7c15ULL;
@@ -147,7 +158,7 @@ template <class S> struct L46 {
                              t + "a1^2 d1cert(B) <= rho_A(X_min^A)",
                              std::max<S>(rlo_f * rb.delta2_certified, ra.delta2_certified)));
     }
-    const FullRankL2<S> fa = full_rank_l2_constants<S>(inst.A), fb = full_rank_l2_constants<S>(B);
+    const FullRankL2<S> fa = full_rank_computed<S>(inst.A), fb = full_rank_computed<S>(B);
     parts.push_back(leq<S>(fb.upper, up_f * fa.upper, tol,
                            "l2 full rank: smax(B) <= a1^-2 smax(A)"));
     parts.push_back(leq<S>(lo_f * fa.lower, fb.lower, tol, "l2 full rank: a2^-2 smin(A) <= smin(B)",
