@@ -95,7 +95,7 @@ template <class S> void orthogonal_tight() {
     for (Index d2 : {1, 2, 4}) {
       const double c0 = 0.7;
       const S c(c0);
-      // the certified sides of dense maps are widened by kRankTolEps eps sigma_max (rip.cpp)
+      // Jacobi SVD of a d1d2 x d1d2 matrix and norms of A(X): a few hundred ulps
       const double tol = 2 * kRankTolEps * epsilon_of<S>();
       const SensingMap<S> A = orthogonal_rows<S>(d1, d2, d1 * d2, c0, 7 + d1 * 10 + d2);
       for (Index r : {Index(1), std::min(d1, d2)}) {

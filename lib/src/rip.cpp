@@ -229,7 +229,6 @@ class Search {
 
   // The local l1 iteration from the unit vector cur (value val); returns the final value.
   double local_l1(const Mat<double>& B, Vec<double>& cur, double val) const {
-    const Index nc = B.cols();
     for (int it = 0; it < opt_.inner; ++it) {
       Vec<double> next;
       if (max_) {
@@ -243,7 +242,6 @@ class Search {
         for (Index i = 0; i < t.size(); ++i) c(i) = 1.0 / std::max(t(i), eta);
         const SymEig<double> e = sym_eig<double>(Mat<double>(B.transpose() * c.asDiagonal() * B));
         next = e.P.col(0);
-        (void)nc;
       }
       const double nn = next.norm();
       if (!(nn > 0) || !std::isfinite(nn)) break;

@@ -32,9 +32,10 @@
 //      These are exact constants only in special cases (e.g. l2 when r >= min(d1, d2), or a map
 //      with orthogonal rows of equal norm); in general they are loose but always valid.
 // All of the certified quantities are computed in the working precision S (Jacobi SVD, accurate
-// to O(eps) relative to ||A||); for maps stored densely the extreme singular values are widened
-// by kRankTolEps * eps * sigma_max (objective.hpp) so that the sides stay valid after that
-// rounding (full_rank_l2_constants; identity and entries maps are exact). The search
+// to O(eps) relative to ||A||), so "valid" means valid up to an ABSOLUTE rounding error of order
+// eps ||A||: when the true delta1 is 0 (a rank-deficient map with m >= d1 d2) delta1_certified
+// and delta1_estimate are both rounding noise (e.g. 4.6e-17 and 2.0e-17 in double), so callers
+// compare lower sides on the scale of delta2. The search
 // itself runs in double (it only proposes X); the reported values rho_p(X) are evaluated in S at
 // the exact rank-r matrix X = U V^T formed in S.
 //
@@ -89,8 +90,7 @@ template <class S> S rip_ratio(const SensingMap<S>& A, const Mat<S>& X, RipNorm 
 
 // The full-rank l2 constants, i.e. (31) over all matrices (rank min(d1, d2)):
 //   upper = sigma_max(A) / sqrt(m),  lower = sigma_min(A) / sqrt(m) if m >= d1 d2, else 0,
-// from the singular values of the m x d1d2 matrix (entries and identity maps: from the weights),
-// widened by the rounding margin above so that both stay certified.
+// from the singular values of the m x d1d2 matrix (entries and identity maps: from the weights).
 template <class S> struct FullRankL2 {
   S lower, upper;
 };

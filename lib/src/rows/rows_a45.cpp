@@ -59,8 +59,9 @@ Outcome leq(const S& lhs, const S& rhs, double tol, const std::string& what,
 }
 
 // The l2 RIP constants over all matrices, sigma_max / sqrt(m) and sigma_min / sqrt(m) (0 if
-// m < d1 d2), as computed (not widened by the rounding margin that full_rank_l2_constants adds
-// to make them certified): row A.L4.6 compares them exactly as the lemma states.
+// m < d1 d2), straight from the SVD of the m x d1d2 matrix: row A.L4.6 compares them exactly as
+// the lemma states (the same numbers as full_rank_l2_constants today, computed here so that the
+// comparison does not depend on how the certified sides are rounded).
 template <class S> FullRankL2<S> full_rank_computed(const SensingMap<S>& A) {
   const Vec<S> sv = singular_values<S>(A.dense());
   const S sm = sqrt_s(S(A.m()));
