@@ -2,9 +2,10 @@
 # The README's test command: installs what is missing, builds, and runs the default test set
 #   1. the release build: unit tests, every catalogue row's properties (double, quad, mp50,
 #      negative controls), the command-line tests — everything except the label "long";
-#   2. an ASan + UBSan build (-O1, warnings not fatal there: the release build enforces them)
-#      running the double-precision properties, the negative controls, the unit tests and the
-#      CLI contract. Leak detection is off (MPFR keeps per-thread caches alive until exit).
+#   2. an ASan + UBSan build (double precision only: FLATMIN_EXTENDED_PRECISION=OFF instantiates
+#      no quad/mp50, a third of the compile; -O1; warnings not fatal there: the release build
+#      enforces them) running the double-precision properties, the negative controls, the unit
+#      tests and the CLI contract. Leak detection is on (the double-only build never touches MPFR).
 # Long stat checks: ctest --test-dir build -L long.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -17,8 +18,8 @@ ctest --test-dir build -LE long -j "$(nproc)" --output-on-failure --timeout 900
 
 if [ "${FLATMIN_SKIP_SANITIZERS:-0}" != 1 ]; then
   bash ci/build.sh build-asan -DFLATMIN_SANITIZE=ON -DFLATMIN_BUILD_BENCH=OFF -DFLATMIN_WERROR=OFF \
-    -DCMAKE_BUILD_TYPE=None -DCMAKE_CXX_FLAGS='-O1 -g1'
-  ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+    -DFLATMIN_EXTENDED_PRECISION=OFF -DCMAKE_BUILD_TYPE=None -DCMAKE_CXX_FLAGS='-O1 -g1'
+  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
     ctest --test-dir build-asan -LE long -j "$(nproc)" --output-on-failure --timeout 900
 fi
 echo "flatmin: tests finished in $(( $(date +%s) - start )) s"

@@ -90,11 +90,19 @@ int main(int argc, char** argv) {
                          std::to_string(trials_arg));
     std::vector<Precision> precisions;
     try {
-      for (const auto& name : precision_args) precisions.push_back(parse_precision(name));
+      for (const auto& name : precision_args) {
+        precisions.push_back(parse_precision(name));
+        if (precisions.back() != Precision::binary64 && !has_extended_precision())
+          return usage_error("check: this build has double precision only (configured with "
+                             "FLATMIN_EXTENDED_PRECISION=OFF); '" + name + "' is not available");
+      }
     } catch (const InvalidArgument& e) {
       return usage_error(std::string("check: ") + e.what());
     }
-    if (precisions.empty()) precisions = {Precision::binary64, Precision::quad};
+    if (precisions.empty()) {
+      precisions = {Precision::binary64};
+      if (has_extended_precision()) precisions.push_back(Precision::quad);
+    }
     const Variant v = control ? Variant::negative_control : Variant::statement;
 
     std::vector<const Row*> todo;

@@ -35,6 +35,12 @@ expect 2 "--seed must be an unsigned 64-bit integer" check "$first" --seed 12abc
 expect 2 "give a catalogue id" check
 expect 2 "" frobnicate
 expect 1 "VIOLATED" check "$first" --control --trials 5
+# a double-only build (FLATMIN_EXTENDED_PRECISION=OFF) refuses extended precision as a usage error
+if "$bin" check "$first" --trials 1 --precision quad >/dev/null 2>&1; then
+  expect 0 "HOLDS" check "$first" --trials 2 --precision mp50
+else
+  expect 2 "this build has double precision only" check "$first" --trials 1 --precision quad
+fi
 
 # same seed, same bytes (and different seeds differ)
 a=$("$bin" check all --trials 2 --seed 77 --precision double)

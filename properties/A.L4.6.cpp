@@ -85,7 +85,9 @@ template <class S> void identity_constants() {
 }
 
 TEST(RipModule, IdentityMapConstantsDouble) { identity_constants<double>(); }
+#ifndef FLATMIN_DOUBLE_ONLY  // quad is not instantiated in a double-only build
 TEST(RipModule, IdentityMapConstantsQuad) { identity_constants<quad>(); }
+#endif
 
 // A map with orthogonal rows of equal norm c sqrt(m): for m = d1 d2 it is c times an isometry,
 // so delta1 = delta2 = c and both certified sides are tight; for m < d1 d2 at full rank
@@ -120,7 +122,9 @@ template <class S> void orthogonal_tight() {
 }
 
 TEST(RipModule, OrthogonalRowsCertifiedTightDouble) { orthogonal_tight<double>(); }
+#ifndef FLATMIN_DOUBLE_ONLY  // quad is not instantiated in a double-only build
 TEST(RipModule, OrthogonalRowsCertifiedTightQuad) { orthogonal_tight<quad>(); }
+#endif
 
 // On random maps of every structure the interval is ordered: cert1 <= est1 (and est1 <= est2
 // trivially) and est2 <= cert2, the witnesses have rank <= r and unit norm, and the search is

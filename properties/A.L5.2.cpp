@@ -38,7 +38,9 @@ template <class S> void normalisation() {
   }
 }
 TEST(A_L5_2, RescalingMatchesPaperNormalisationDouble) { normalisation<double>(); }
+#ifndef FLATMIN_DOUBLE_ONLY  // quad is not instantiated in a double-only build
 TEST(A_L5_2, RescalingMatchesPaperNormalisationQuad) { normalisation<quad>(); }
+#endif
 
 // The tail bound printed in the proof, P{|n/(p d) - 1| >= delta} <= 2 exp(-2 p d delta^2) for
 // n ~ Bin(d, p), is false for small p; the multiplicative Chernoff bound 2 exp(-delta^2 p d / 3)

@@ -10,16 +10,8 @@
 FLATMIN_ROW_PROPERTIES(A_L7_3, "A.L7.3")
 
 namespace {
+using flatmin::props::message_of;
 using Md = flatmin::Mat<double>;
-
-template <class F> std::string message_of(F&& f) {
-  try {
-    f();
-  } catch (const flatmin::InvalidArgument& e) {
-    return e.what();
-  }
-  return "";
-}
 }  // namespace
 
 // diag(3, -2, 0): inertia (1, 1); decomposes for k1, k2 >= 1, refused with a message naming the

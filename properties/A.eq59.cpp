@@ -11,15 +11,7 @@ namespace {
 using flatmin::InvalidArgument;
 using M = flatmin::Mat<double>;
 using V = flatmin::Vec<double>;
-
-template <class F> std::string message_of(F&& f) {
-  try {
-    f();
-  } catch (const InvalidArgument& e) {
-    return e.what();
-  }
-  return "";
-}
+using flatmin::props::message_of;
 }  // namespace
 
 // A hand-computed case: U1 = (1, 2)^T, U2 = (1, 0)^T, x = (1, 1): 9 - 1 = 8 = x^T(U1U1^T-U2U2^T)x.

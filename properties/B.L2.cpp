@@ -17,18 +17,11 @@
 FLATMIN_ROW_PROPERTIES(B_L2, "B.L2")
 
 namespace {
+using flatmin::props::message_of;
 using Md = flatmin::Mat<double>;
 using Vd = flatmin::Vec<double>;
 using flatmin::Layers;
 
-template <class F> std::string message_of(F&& f) {
-  try {
-    f();
-  } catch (const flatmin::InvalidArgument& e) {
-    return e.what();
-  }
-  return "";
-}
 
 struct Fixture {
   flatmin::Rng rng{11};

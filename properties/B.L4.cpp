@@ -19,17 +19,9 @@
 FLATMIN_ROW_PROPERTIES(B_L4, "B.L4")
 
 namespace {
+using flatmin::props::message_of;
 using Md = flatmin::Mat<double>;
 using flatmin::Layers;
-
-template <class F> std::string message_of(F&& f) {
-  try {
-    f();
-  } catch (const flatmin::InvalidArgument& e) {
-    return e.what();
-  }
-  return "";
-}
 }  // namespace
 
 // Hand example: M = diag(4, 1) (2 x 2), L = 3: ||M||_* = 5, value 3 * 4^{1/3} * 5^{4/3}; the

@@ -15,17 +15,9 @@
 FLATMIN_STAT_ROW_PROPERTIES(B_T4, "B.T4", 200, 2000)
 
 namespace {
+using flatmin::props::message_of;
 using Md = flatmin::Mat<double>;
 using Vd = flatmin::Vec<double>;
-
-template <class F> std::string message_of(F&& f) {
-  try {
-    f();
-  } catch (const flatmin::InvalidArgument& e) {
-    return e.what();
-  }
-  return "";
-}
 }  // namespace
 
 TEST(B_T4, InterpolantIsExactWhenOverdetermined) {

@@ -21,17 +21,9 @@
 FLATMIN_ROW_PROPERTIES(B_T5, "B.T5")
 
 namespace {
+using flatmin::props::message_of;
 using Md = flatmin::Mat<double>;
 using flatmin::Layers;
-
-template <class F> std::string message_of(F&& f) {
-  try {
-    f();
-  } catch (const flatmin::InvalidArgument& e) {
-    return e.what();
-  }
-  return "";
-}
 }  // namespace
 
 // A = I (all d1 d2 unit matrices, n = d1 d2): sum A A^T = d2 I, sum A^T A = d1 I, so

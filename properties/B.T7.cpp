@@ -25,18 +25,11 @@
 FLATMIN_ROW_PROPERTIES(B_T7, "B.T7")
 
 namespace {
+using flatmin::props::message_of;
 using Md = flatmin::Mat<double>;
 using flatmin::Index;
 using flatmin::Layers;
 
-template <class F> std::string message_of(F&& f) {
-  try {
-    f();
-  } catch (const flatmin::InvalidArgument& e) {
-    return e.what();
-  }
-  return "";
-}
 
 flatmin::SensingMap<double> single(const Md& A1) {
   Md row(1, A1.size());

@@ -14,17 +14,9 @@
 FLATMIN_ROW_PROPERTIES(B_eq7, "B.eq7")
 
 namespace {
+using flatmin::props::message_of;
 using Md = flatmin::Mat<double>;
 using flatmin::Layers;
-
-template <class F> std::string message_of(F&& f) {
-  try {
-    f();
-  } catch (const flatmin::InvalidArgument& e) {
-    return e.what();
-  }
-  return "";
-}
 }  // namespace
 
 // L = 1 (E(W) = W_1): the formula is (2/n) sum_i ||A_i||_F^2, the Hessian of a least-squares

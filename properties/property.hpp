@@ -30,6 +30,17 @@ void property_holds(const std::string& id, Precision p);          // body of an 
 void holds_on_fixed_seeds(const std::string& id, Precision p, int trials);
 void control_rejected(const std::string& id, int trials);         // negative control
 void error_shrinks_with_precision(const std::string& id, int trials);
+// The message of the InvalidArgument that f() throws, or "" when it throws none: for the
+// bad-input tests (EXPECT_NE(message_of(...).find("not finite"), npos)).
+template <class F> std::string message_of(F&& f) {
+  try {
+    f();
+  } catch (const InvalidArgument& e) {
+    return e.what();
+  }
+  return "";
+}
+
 // Stat rows: frequency of the event in the row's regime, and of the control.
 void frequency_meets(const std::string& id, Precision p, int trials);
 void control_frequency_fails(const std::string& id, int trials);

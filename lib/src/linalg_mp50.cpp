@@ -1,4 +1,6 @@
+#ifndef FLATMIN_DOUBLE_ONLY
 #include "linalg_impl.hpp"
 namespace flatmin {
 FLATMIN_INSTANTIATE_LINALG(::flatmin::mp50)
 }
+#endif

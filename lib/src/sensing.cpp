@@ -409,11 +409,17 @@ template <class S> Mat<S> assemble(const LowRankFactors& f) {
   return M / n;
 }
 
-#define FLATMIN_INSTANTIATE_SENSING(S)                                      \
-  template class SensingMap<S>;                                             \
+#ifdef FLATMIN_DOUBLE_ONLY
+#define FLATMIN_INSTANTIATE_CASTS(S) template SensingMap<double> SensingMap<S>::cast<double>() const;
+#else
+#define FLATMIN_INSTANTIATE_CASTS(S)                                        \
   template SensingMap<double> SensingMap<S>::cast<double>() const;          \
   template SensingMap<quad> SensingMap<S>::cast<quad>() const;              \
-  template SensingMap<mp50> SensingMap<S>::cast<mp50>() const;              \
+  template SensingMap<mp50> SensingMap<S>::cast<mp50>() const;
+#endif
+#define FLATMIN_INSTANTIATE_SENSING(S)                                      \
+  template class SensingMap<S>;                                             \
+  FLATMIN_INSTANTIATE_CASTS(S)                                              \
   template Rescaling<S> rescaling<S>(const SensingMap<S>&);                 \
   template SensingMap<S> paired_map<S>(const SensingMap<S>&);              \
   template Mat<S> assemble<S>(const LowRankFactors&);

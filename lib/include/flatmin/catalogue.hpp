@@ -115,8 +115,15 @@ template <template <class> class Fn> Evaluator dispatch() {
   return [](Precision p, const Shape& s, Variant v) -> Outcome {
     switch (p) {
       case Precision::binary64: return Fn<double>::run(s, v);
+#ifdef FLATMIN_DOUBLE_ONLY
+      case Precision::quad:
+      case Precision::mp50:
+        throw InvalidArgument(std::string("this build has no extended precision (") +
+                              precision_name(p) + "): configure with FLATMIN_EXTENDED_PRECISION=ON");
+#else
       case Precision::quad: return Fn<quad>::run(s, v);
       case Precision::mp50: return Fn<mp50>::run(s, v);
+#endif
     }
     throw InvalidArgument("unknown precision");
   };

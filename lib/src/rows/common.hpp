@@ -65,6 +65,27 @@ inline Mat<double> random_invertible(Rng& rng, Index k) {
 // Q diag(lo, hi, uniform...) Q^T with Q from the QR of a Gaussian matrix (in double).
 Mat<double> random_spd(Rng& rng, Index n, double lo, double hi);
 
+// |x| in any scalar type (std::abs is not found for the multiprecision types in every context).
+template <class S> S abs_of(const S& x) { return x < S(0) ? S(-x) : x; }
+
+// A random orthogonal n x n matrix formed in S: a product of Givens rotations with the rational
+// parametrisation c = (1 - a^2)/(1 + a^2), s = 2a/(1 + a^2) (c^2 + s^2 = 1 in exact arithmetic), a
+// drawn in double. Orthogonal to O(eps(S)) in every precision (a QR in double would only be
+// orthogonal to 1e-16, which in quad would turn zero eigenvalues into 1e-16 ones).
+template <class S> Mat<S> random_orthogonal(Rng& rng, Index n) {
+  Mat<S> Q = Mat<S>::Identity(n, n);
+  for (Index i = 0; i < n; ++i)
+    for (Index j = i + 1; j < n; ++j) {
+      const S a(rng.uniform(-2.0, 2.0));
+      const S den = S(1) + a * a;
+      const S c = (S(1) - a * a) / den, s = S(2) * a / den;
+      const Vec<S> qi = Q.col(i), qj = Q.col(j);
+      Q.col(i) = c * qi - s * qj;
+      Q.col(j) = s * qi + c * qj;
+    }
+  return Q;
+}
+
 inline std::string num(double x) {
   char buf[48];
   std::snprintf(buf, sizeof buf, "%.6g", x);

@@ -27,20 +27,7 @@ namespace flatmin::catalogue::detail {
 
 namespace {
 
-template <class S> S abs_of(const S& x) { return x < S(0) ? S(-x) : x; }
 
-// A random orthogonal k x k matrix formed in precision S (orthogonal to rounding in S): the
-// product of k Householder reflections I - 2 w w^T / (w^T w) with w ~ N(0, I_k) drawn in double.
-template <class S> Mat<S> random_orthogonal(Rng& rng, Index k) {
-  Mat<S> Q = Mat<S>::Identity(k, k);
-  for (Index i = 0; i < k; ++i) {
-    const Vec<S> w = cast_vector<S>(rng.normal_vector(k));
-    const S ww = w.squaredNorm();
-    if (!(ww > S(0))) continue;
-    Q = (Q - (S(2) / ww) * (Q * w) * w.transpose()).eval();
-  }
-  return Q;
-}
 
 // The orbit point (L B, R B^{-T}) of a factorisation, B = random_invertible (drawn in double).
 template <class S> Factors<S> orbit_point(const Factors<S>& f, Rng& rng) {

@@ -40,7 +40,6 @@ namespace flatmin::catalogue::detail {
 
 namespace {
 
-template <class S> S absval(const S& x) { return x < S(0) ? S(-x) : x; }
 template <class S> S sq(const S& x) { return x * x; }
 template <class S> S sqrt_s(const S& x) {
   using std::sqrt;
@@ -53,7 +52,7 @@ template <class S> S sqrt_s(const S& x) {
 template <class S>
 Outcome leq(const S& lhs, const S& rhs, double tol, const std::string& what,
             const S& level = S(0)) {
-  S scale = std::max<S>({absval(lhs), absval(rhs), absval(level)});
+  S scale = std::max<S>({abs_of(lhs), abs_of(rhs), abs_of(level)});
   if (!(scale > S(0))) scale = S(1);
   return bound_outcome<S>(lhs, rhs, scale, tol, what);
 }
@@ -265,9 +264,9 @@ template <class S> struct L48 {
       const S rhs2 = S(m) * S(d1) * (D.D2 * R).squaredNorm();
       const S sc1 = S(m) * S(d2) * top1 * L.squaredNorm() + lhs1 + S(1e-300);
       const S sc2 = S(m) * S(d1) * top2 * R.squaredNorm() + lhs2 + S(1e-300);
-      parts.push_back(bound_outcome<S>(absval(S(lhs1 - rhs1)), S(0), sc1, tol,
+      parts.push_back(bound_outcome<S>(abs_of(S(lhs1 - rhs1)), S(0), sc1, tol,
                                        "(18) sum ||A(L e_j e_i^T)||^2 = m d2 ||D1 L||^2"));
-      parts.push_back(bound_outcome<S>(absval(S(lhs2 - rhs2)), S(0), sc2, tol,
+      parts.push_back(bound_outcome<S>(abs_of(S(lhs2 - rhs2)), S(0), sc2, tol,
                                        "(18') sum ||A(e_i e_j^T R^T)||^2 = m d1 ||D2 R||^2"));
     }
     Outcome o = worst_of(Kind::bound, parts);

@@ -9,7 +9,6 @@ namespace flatmin::catalogue::detail {
 
 namespace {
 
-template <class S> S abs_of(const S& x) { return x < S(0) ? S(-x) : x; }
 
 // A section 6: Y = M + S_natural, Omega = {S : ||S||_{1,1} <= tau}, tau = ||S_natural||_{1,1},
 // f(L,R) = dist^2_Omega(Y - LR^T) (50) and the local model at a base point (Lt, Rt)

@@ -37,25 +37,7 @@ inline Widths split_widths(const Shape& s, Rng& rng) {
 // (X + X^T)/2: exactly symmetric (IEEE addition commutes), as sym_factors requires.
 template <class S> Mat<S> sym_part(const Mat<S>& X) { return (X + X.transpose()) / S(2); }
 
-template <class S> S abs_of(const S& x) { return x < S(0) ? S(-x) : x; }
 
-// A random orthogonal n x n matrix formed in S: a product of Givens rotations with the rational
-// parametrisation c = (1 - a^2)/(1 + a^2), s = 2a/(1 + a^2) (c^2 + s^2 = 1 in exact arithmetic), a
-// drawn in double. Orthogonal to O(eps(S)) in every precision (a QR in double would only be
-// orthogonal to 1e-16, which in quad would turn zero eigenvalues into 1e-16 ones).
-template <class S> Mat<S> random_orthogonal(Rng& rng, Index n) {
-  Mat<S> Q = Mat<S>::Identity(n, n);
-  for (Index i = 0; i < n; ++i)
-    for (Index j = i + 1; j < n; ++j) {
-      const S a(rng.uniform(-2.0, 2.0));
-      const S den = S(1) + a * a;
-      const S c = (S(1) - a * a) / den, s = S(2) * a / den;
-      const Vec<S> qi = Q.col(i), qj = Q.col(j);
-      Q.col(i) = c * qi - s * qj;
-      Q.col(j) = s * qi + c * qj;
-    }
-  return Q;
-}
 
 // A random element H of the indefinite orthogonal group O(k1, k2): H J H^T = J for
 // J = diag(I_k1, -I_k2). Rotations inside each block, then one hyperbolic rotation ("boost") per

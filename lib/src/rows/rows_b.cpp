@@ -36,7 +36,6 @@ namespace flatmin::catalogue::detail {
 
 namespace {
 
-template <class S> S abs_of(const S& x) { return x < S(0) ? S(-x) : x; }
 inline double l_of(Index L) { return static_cast<double>(L); }
 
 // Widths (d_0, d_1, ..., d_L): d_0 = shape.d2, d_L = shape.d1, intermediate widths in [lo, hi].

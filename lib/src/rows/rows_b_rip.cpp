@@ -21,7 +21,6 @@ namespace flatmin::catalogue::detail {
 
 namespace {
 
-template <class S> S absval(const S& x) { return x < S(0) ? S(-x) : x; }
 
 RipOptions options_for(const Shape& s) {
   RipOptions o;
@@ -69,7 +68,7 @@ template <class S> struct L5 {
       const Mat<S> M = Ms[i] * S(std::pow(10.0, e));
       const S an = inst.A.apply(M).squaredNorm() / S(n);
       const S fr = M.squaredNorm();
-      const S lhs = absval(S(an - fr));
+      const S lhs = abs_of(S(an - fr));
       const S nuc = nuclear_norm<S>(M);
       const S rhs = ctl ? S(S(2) * delta * nuc) : S(S(2) * delta * nuc * nuc);
       parts.push_back(bound_outcome<S>(lhs, rhs, S(an + fr + S(2) * delta * nuc * nuc), tol,
@@ -79,7 +78,7 @@ template <class S> struct L5 {
     }
     if (!ctl)
       parts.push_back(bound_outcome<S>(rd.estimate, rd.certified,
-                                       S(absval(rd.estimate) + absval(rd.certified) + S(1)), tol,
+                                       S(abs_of(rd.estimate) + abs_of(rd.certified) + S(1)), tol,
                                        "delta estimate <= certified"));
     Outcome o = worst_of(Kind::bound, parts);
     o.detail += "; delta(2) in [" + num(to_double(rd.estimate)) + ", " +
@@ -168,7 +167,7 @@ template <class S> struct L3 {
     const S trace = deep_trace_closed<S>(inst.A, W);
     const bool ctl = v == Variant::negative_control;
     const S tr = ctl ? trace : S(trace / S(2));
-    const S scale = S((S(1) + absval(delta)) * R);
+    const S scale = S((S(1) + abs_of(delta)) * R);
     std::vector<Outcome> parts;
     parts.push_back(bound_outcome<S>(S((S(1) - delta) * R), tr, scale, tol, "(1-delta) R <= tr"));
     parts.push_back(bound_outcome<S>(tr, S((S(1) + delta) * R), scale, tol, "tr <= (1+delta) R"));
@@ -179,7 +178,7 @@ template <class S> struct L3 {
       parts.push_back(bound_outcome<S>(tr, S(b.delta2_certified * b.delta2_certified * R), scale,
                                        tol, "tr <= delta2cert^2 R"));
       parts.push_back(bound_outcome<S>(rd.estimate, rd.certified,
-                                       S(absval(rd.estimate) + absval(rd.certified) + S(1)), tol,
+                                       S(abs_of(rd.estimate) + abs_of(rd.certified) + S(1)), tol,
                                        "delta estimate <= certified"));
     }
     Outcome o = worst_of(Kind::bound, parts);
