@@ -6,6 +6,8 @@
 #      no quad/mp50, a third of the compile; -O1; warnings not fatal there: the release build
 #      enforces them) running the double-precision properties, the negative controls, the unit
 #      tests and the CLI contract. Leak detection is on (the double-only build never touches MPFR).
+#   Between the two: 60 s of libFuzzer on the instance reader (ci/fuzz.sh: clang++, ASan + UBSan;
+#   FLATMIN_SKIP_FUZZ=1 skips it).
 # Long stat checks: ctest --test-dir build -L long.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -15,6 +17,10 @@ start=$(date +%s)
 bash ci/install-deps.sh
 bash ci/build.sh build
 ctest --test-dir build -LE long -j "$(nproc)" --output-on-failure --timeout 900
+
+if [ "${FLATMIN_SKIP_FUZZ:-0}" != 1 ]; then
+  bash ci/fuzz.sh 60 build/fuzz
+fi
 
 if [ "${FLATMIN_SKIP_SANITIZERS:-0}" != 1 ]; then
   bash ci/build.sh build-asan -DFLATMIN_SANITIZE=ON -DFLATMIN_BUILD_BENCH=OFF -DFLATMIN_WERROR=OFF \

@@ -1,6 +1,9 @@
 // flatmin — command-line front end.
 //   flatmin check --list
 //   flatmin check <id|all> [--trials N] [--seed S] [--precision double|quad|mp50] [--control]
+//   flatmin instance <family> --d D (--m M | --p P) --rank R [--seed S] --out FILE  (commands.hpp)
+//   flatmin solve FILE [--method nuclear|flat] [--precision double|quad] [--certify] [--json]
+//   flatmin eval FILE --factors F [--precision double|quad] [--json]
 // Exit status: 0 the statement holds on every trial (stat rows: frequency met), 1 violated
 // (the smallest counterexample is printed), 2 usage error, 3 internal error (a defect).
 #include <CLI/CLI.hpp>
@@ -9,6 +12,7 @@
 #include <iostream>
 #include <optional>
 
+#include "commands.hpp"
 #include "flatmin/catalogue.hpp"
 #include "flatmin/determinism.hpp"
 
@@ -60,6 +64,12 @@ int main(int argc, char** argv) {
   check->add_flag("--control", control, "run the row's negative control instead (expect VIOLATED)");
   check->add_flag("--long", include_long, "with 'all': include the long-running stat rows");
 
+  std::function<int()> instance_action;
+  CLI::App* instance = flatmin::cli::add_instance_command(app, instance_action);
+  std::function<int()> solve_action, eval_action;
+  CLI::App* solve_cmd = flatmin::cli::add_solve_command(app, solve_action);
+  CLI::App* eval_cmd = flatmin::cli::add_eval_command(app, eval_action);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -70,6 +80,9 @@ int main(int argc, char** argv) {
     return usage_error(e.what());
   }
 
+  if (instance->parsed()) return instance_action();
+  if (solve_cmd->parsed()) return solve_action();
+  if (eval_cmd->parsed()) return eval_action();
   if (check->parsed()) {
     if (list) {
       for (const Row& r : rows()) std::cout << r.id << "\n";

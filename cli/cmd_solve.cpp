@@ -1,0 +1,189 @@
+// `flatmin solve` and `flatmin eval` (see commands.hpp).
+#include <cmath>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "commands.hpp"
+#include "flatmin/factors_io.hpp"
+#include "flatmin/instance.hpp"
+#include "flatmin/linalg.hpp"
+#include "flatmin/objective.hpp"
+#include "flatmin/solver.hpp"
+
+namespace flatmin::cli {
+
+namespace {
+
+using nlohmann::json;
+
+int usage(const std::string& msg) {
+  std::cerr << "flatmin: " << msg << "\n";
+  return 2;
+}
+
+// One JSON object on a line, or "key: value" lines for people.
+void print(const json& j, bool as_json) {
+  if (as_json) {
+    std::cout << j.dump() << "\n";
+    return;
+  }
+  for (const auto& item : j.items())
+    std::cout << item.key() << ": "
+              << (item.value().is_string() ? item.value().get<std::string>() : item.value().dump())
+              << "\n";
+}
+
+// JSON has no infinity or NaN: such values are written as null.
+json number(double x) { return std::isfinite(x) ? json(x) : json(nullptr); }
+
+struct SolveArgs {
+  std::string file, method = "nuclear", precision = "double";
+  bool certify = false, as_json = false;
+  long long max_iterations = 3000;
+};
+
+template <class S> int run_solve(const SolveArgs& a, const RecoveryInstance& inst, Method method) {
+  const SensingMap<S> A = inst.A.template cast<S>();
+  const Vec<S> b = inst.b.template cast<S>();
+  SolveOptions o;
+  o.max_iterations = int(a.max_iterations);
+  const SolveResult<S> res = solve<S>(method, A, b, o);
+  json j;
+  j["file"] = a.file;
+  j["status"] = status_name(res.status);
+  j["method"] = method_name(method);
+  j["precision"] = a.precision;
+  j["seconds"] = res.seconds;
+  j["iterations"] = res.iterations;
+  j["primal_residual"] = number(res.primal_residual);
+  j["dual_residual"] = number(res.dual_residual);
+  j["gap"] = number(res.gap);
+  j["rank"] = res.rank;
+  j["message"] = res.message;
+  if (inst.has_truth && res.X.size())
+    j["error_fro"] = number(to_double(S((res.X - cast_matrix<S>(inst.M)).norm())));
+  if (a.certify) {
+    // at the ground truth when the file has one, else at the solution found
+    const Mat<S> at = inst.has_truth ? cast_matrix<S>(inst.M) : res.X;
+    json c;
+    c["at"] = inst.has_truth ? "ground_truth" : "solution";
+    if (at.size() == 0 || at.norm() == S(0)) {
+      c["verdict"] = "not_applicable";
+    } else {
+      const Certificate cert = method == Method::flat ? certify_flat<S>(A, at) : certify<S>(A, at);
+      c["verdict"] = verdict_name(cert.verdict);
+      c["margin"] = number(cert.margin);
+      c["tangent_sigma_min"] = number(cert.tangent_sigma_min);
+      c["equation_residual"] = number(cert.equation_residual);
+      c["rank"] = cert.rank;
+    }
+    j["certificate"] = c;
+  }
+  print(j, a.as_json);
+  return res.status == SolveStatus::solved ? 0 : 1;
+}
+
+struct EvalArgs {
+  std::string file, factors, precision = "double";
+  bool as_json = false;
+};
+
+template <class S> int run_eval(const EvalArgs& a, const RecoveryInstance& inst, const Factors<double>& fd) {
+  const SensingMap<S> A = inst.A.template cast<S>();
+  const Vec<S> b = inst.b.template cast<S>();
+  const Mat<S> L = cast_matrix<S>(fd.L), R = cast_matrix<S>(fd.R);
+  const Rescaling<S> D = rescaling(A);
+  json j;
+  j["file"] = a.file;
+  j["factors"] = a.factors;
+  j["precision"] = a.precision;
+  j["k"] = fd.L.cols();
+  j["loss"] = number(to_double(loss<S>(A, b, L, R)));
+  j["scaled_trace_definition"] = number(to_double(scaled_trace_definition<S>(A, b, L, R)));
+  j["scaled_trace_closed"] = number(to_double(scaled_trace_closed<S>(A, D, L, R)));
+  j["cond_D1"] = number(to_double(spd_condition<S>(D.D1)));
+  j["cond_D2"] = number(to_double(spd_condition<S>(D.D2)));
+  j["factor_norm_sq"] = number(to_double(factor_norm_sq<S>(L, R)));
+  j["balance_gap"] = number(to_double(balance_gap<S>(L, R)));
+  j["nuclear_norm_LRt"] = number(to_double(nuclear_norm<S>(Mat<S>(L * R.transpose()))));
+  print(j, a.as_json);
+  return 0;
+}
+
+bool precision_ok(const std::string& p, std::string& why) {
+  if (p != "double" && p != "quad") {
+    why = "unknown precision '" + p + "' (expected double or quad)";
+    return false;
+  }
+  if (p == "quad" && !has_extended_precision()) {
+    why = "this build has double precision only (configured with FLATMIN_EXTENDED_PRECISION=OFF)";
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+CLI::App* add_solve_command(CLI::App& app, std::function<int()>& action) {
+  auto args = std::make_shared<SolveArgs>();
+  CLI::App* cmd = app.add_subcommand("solve", "solve the nuclear-norm or flat program of an instance file");
+  cmd->add_option("file", args->file, "instance file (spec/instance-format.md)")->required();
+  cmd->add_option("--method", args->method, "nuclear (min ||X||_* s.t. A(X) = b) or flat (A(D1^-1 X D2^-1) = b)");
+  cmd->add_option("--precision", args->precision, "double or quad (ADMM in double, polish in quad)");
+  cmd->add_option("--max-iterations", args->max_iterations, "ADMM iteration budget (1 to 10^7)");
+  cmd->add_flag("--certify", args->certify, "dual certificate of unique optimality at the ground truth");
+  cmd->add_flag("--json", args->as_json, "one JSON object on stdout");
+  action = [args]() -> int {
+    std::string why;
+    if (!precision_ok(args->precision, why)) return usage("solve: " + why);
+    if (args->max_iterations < 1 || args->max_iterations > 10000000)
+      return usage("solve: --max-iterations must be between 1 and 10000000");
+    Method method;
+    try {
+      method = parse_method(args->method);
+    } catch (const InvalidArgument& e) {
+      return usage(std::string("solve: ") + e.what());
+    }
+    try {
+      const RecoveryInstance inst = read_instance(args->file);
+      if (args->precision == "quad") {
+#ifndef FLATMIN_DOUBLE_ONLY
+        return run_solve<quad>(*args, inst, method);
+#endif
+      }
+      return run_solve<double>(*args, inst, method);
+    } catch (const InvalidArgument& e) {
+      return usage(std::string("solve: ") + e.what());
+    }
+  };
+  return cmd;
+}
+
+CLI::App* add_eval_command(CLI::App& app, std::function<int()>& action) {
+  auto args = std::make_shared<EvalArgs>();
+  CLI::App* cmd = app.add_subcommand("eval", "flatness measures of a factor pair (L, R) for an instance");
+  cmd->add_option("file", args->file, "instance file (spec/instance-format.md)")->required();
+  cmd->add_option("--factors", args->factors, "factor file: d1 rows of L, then d2 rows of R, k numbers a row")->required();
+  cmd->add_option("--precision", args->precision, "double or quad");
+  cmd->add_flag("--json", args->as_json, "one JSON object on stdout");
+  action = [args]() -> int {
+    std::string why;
+    if (!precision_ok(args->precision, why)) return usage("eval: " + why);
+    try {
+      const RecoveryInstance inst = read_instance(args->file);
+      const Factors<double> f = read_factors(args->factors, inst.d1, inst.d2);
+      if (args->precision == "quad") {
+#ifndef FLATMIN_DOUBLE_ONLY
+        return run_eval<quad>(*args, inst, f);
+#endif
+      }
+      return run_eval<double>(*args, inst, f);
+    } catch (const InvalidArgument& e) {
+      return usage(std::string("eval: ") + e.what());
+    }
+  };
+  return cmd;
+}
+
+}  // namespace flatmin::cli

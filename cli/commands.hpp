@@ -1,0 +1,32 @@
+// The subcommands of `flatmin` besides `check`, one file each (cli/cmd_<name>.cpp).
+// Each registers itself on the app and hands back an action; main() runs the action of the
+// subcommand that was parsed and exits with its status.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <functional>
+
+namespace flatmin::cli {
+
+// `flatmin instance <gaussian|bilinear|completion|quadnn> --d D (--m M | --p P) --rank R
+//                   [--seed S] --out FILE`
+// writes a generated instance in the text format of spec/instance-format.md (atomically).
+// The action returns 0 (written; one line naming the file on stdout), 2 (usage error: bad or
+// missing option, unknown family, sizes out of range, unwritable path; nothing is written),
+// 3 (internal error).
+CLI::App* add_instance_command(CLI::App& app, std::function<int()>& action);
+
+// `flatmin solve FILE [--method nuclear|flat] [--precision double|quad] [--max-iterations N]
+//                [--certify] [--json]` (cmd_solve.cpp): solves the instance's convex program and
+// prints status, method, precision, seconds, iterations, primal_residual, dual_residual, gap, rank,
+// error_fro (when the file has a ground truth) and, with --certify, certificate {at, verdict,
+// margin, tangent_sigma_min, equation_residual, rank}. Exit 0 solved, 1 any other status (the
+// status says which), 2 usage error or bad file.
+CLI::App* add_solve_command(CLI::App& app, std::function<int()>& action);
+
+// `flatmin eval FILE --factors F [--precision double|quad] [--json]` (cmd_solve.cpp): loss, scaled
+// trace by definition and by (16), cond(D1), cond(D2), ||L||^2 + ||R||^2, ||L^T L - R^T R||_* and
+// ||L R^T||_* of a factor pair given as text (flatmin/factors_io.hpp). Exit 0, or 2 on bad input.
+CLI::App* add_eval_command(CLI::App& app, std::function<int()>& action);
+
+}  // namespace flatmin::cli

@@ -1,0 +1,87 @@
+// flatmin/solver.hpp — the convex programs whose minimisers are the flat solutions of paper A:
+//   nuclear:  min ||X||_*  s.t.  A(X) = b                                   (A (5))
+//   flat:     min ||X||_*  s.t.  A(D1^{-1} X D2^{-1}) = b, answer D1^{-1} X D2^{-1}   (A (21), (69))
+// and the dual certificate of unique optimality at a given point (the ground truth).
+//
+// Method (solve_nuclear):
+//   1. ADMM on X = Z (X in the affine set, Z free; projection onto {A(X) = b} through the Cholesky
+//      factor of the Gram matrix A A^* formed once by structure; singular-value thresholding for Z;
+//      penalty adapted by residual balancing). Its iterates carry a dual estimate y (the
+//      projection of rho U onto range A^*, scaled to ||A^* y||_op <= 1), hence a true duality gap.
+//   2. When the rank of Z is stable, a polish on the rank-r manifold: Newton steps onto
+//      {A(X) = b} within the tangent space T at X (min-norm least squares, then truncated SVD),
+//      then the dual y solving P_T(A^* y) = U V^T in the least-squares sense. The KKT conditions
+//      are then checked directly: A(X) = b, P_T(A^* y) = UV^T, ||A^* y||_op <= 1, and the gap
+//      ||X||_* - <b, y>. Only when all hold to the tolerance is the status `solved`.
+//   The polish decides the unique-solution case where the feasible rank-r point is isolated
+//   (m >= dim T, the recovery regime of the figures). Elsewhere the ADMM iterate and its
+//   residuals are returned with status `iteration_limit` unless ADMM itself met the tolerance.
+// Every loop has a budget; every result carries a status and the residuals it reached.
+#pragma once
+
+#include <string>
+
+#include "flatmin/scalar.hpp"
+#include "flatmin/sensing.hpp"
+
+namespace flatmin {
+
+enum class SolveStatus { solved, iteration_limit, numerical_trouble, infeasible, d_singular };
+const char* status_name(SolveStatus s);
+
+enum class Method { nuclear, flat };
+const char* method_name(Method m);
+Method parse_method(const std::string& name);  // throws InvalidArgument
+
+struct SolveOptions {
+  int max_iterations = 3000;   // ADMM iterations (each polish attempt counts as one)
+  double tol = 0;              // relative KKT tolerance; 0: 1e-12 in double, 1e-28 in quad/mp50
+  double d_condition_max = 1e12;  // flat: D1 or D2 with larger condition number is "singular"
+  bool polish = true;
+};
+
+template <class S> struct SolveResult {
+  SolveStatus status = SolveStatus::numerical_trouble;
+  Method method = Method::nuclear;
+  Mat<S> X;               // the solution (flat: mapped back, D1^{-1} X D2^{-1})
+  Vec<S> y;               // dual vector of the program solved (flat: of the rescaled program)
+  int iterations = 0;
+  double primal_residual = 0;  // ||A(X) - b|| / max(1, ||b||) for the program solved
+  double dual_residual = 0;    // ||P_T(A^* y) - UV^T||_F / sqrt(r)  (polish) or ADMM's ||rho dZ||
+  double gap = 0;              // (||X||_* - <b, y>) / max(1, ||X||_*), y scaled dual-feasible
+  double seconds = 0;
+  Index rank = 0;              // numerical rank of X (singular values > 1e3 eps sigma_1)
+  std::string message;         // what happened, in words
+};
+
+template <class S>
+SolveResult<S> solve_nuclear(const SensingMap<S>& A, const Vec<S>& b, const SolveOptions& o = {});
+// The flat relaxation; status d_singular (X empty) when D1 or D2 is numerically singular.
+template <class S>
+SolveResult<S> solve_flat(const SensingMap<S>& A, const Vec<S>& b, const SolveOptions& o = {});
+template <class S>
+SolveResult<S> solve(Method m, const SensingMap<S>& A, const Vec<S>& b, const SolveOptions& o = {});
+
+// Dual certificate that M is the unique minimiser of min ||X||_* s.t. A(X) = A(M):
+// T the tangent space at M (rank r = numerical rank of M), J_T the matrix of A restricted to T in
+// an orthonormal basis of T. Conditions: (i) A injective on T (tangent_sigma_min = sigma_min(J_T)
+// > 0), (ii) Y = A^* y with P_T(Y) = UV^T (y: the minimum-norm solution), (iii)
+// ||P_T^perp(Y)||_op < 1; margin = 1 - ||P_T^perp(Y)||_op. Verdict `certified` when (i)-(iii) hold
+// beyond their rounding errors: tangent_sigma_min > 1e3 eps ||J_T||, the residual of (ii) below
+// 1e3 eps (1 + ||y|| ||J_T||) and margin > 1e3 eps (1 + ||y|| ||A||) (the rounding error of
+// forming Y); `not_injective`, `not_certified` otherwise. The min-norm y is a sufficient
+// certificate (the standard one): `not_certified` does not prove M is not the minimiser.
+enum class Verdict { certified, not_injective, not_certified };
+const char* verdict_name(Verdict v);
+struct Certificate {
+  Verdict verdict = Verdict::not_certified;
+  double margin = 0;
+  double tangent_sigma_min = 0;
+  double equation_residual = 0;  // ||P_T(A^* y) - UV^T||_F
+  Index rank = 0;
+};
+template <class S> Certificate certify(const SensingMap<S>& A, const Mat<S>& M);
+// The same for the flat program at M: the certificate of D1 M D2 for the map A(D1^{-1}.D2^{-1}).
+template <class S> Certificate certify_flat(const SensingMap<S>& A, const Mat<S>& M);
+
+}  // namespace flatmin
