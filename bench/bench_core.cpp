@@ -7,7 +7,6 @@
 #include <benchmark/benchmark.h>
 
 #include "flatmin/catalogue.hpp"
-#include "flatmin/determinism.hpp"
 #include "flatmin/objective.hpp"
 #include "flatmin/sensing.hpp"
 
@@ -76,12 +75,3 @@ static void BM_Trial(benchmark::State& st, Precision p) {
 BENCHMARK_CAPTURE(BM_Trial, double, Precision::binary64)->Unit(benchmark::kMicrosecond);
 BENCHMARK_CAPTURE(BM_Trial, quad, Precision::quad)->Unit(benchmark::kMicrosecond);
 BENCHMARK_CAPTURE(BM_Trial, mp50, Precision::mp50)->Unit(benchmark::kMicrosecond);
-
-int main(int argc, char** argv) {
-  pin_eigen();
-  benchmark::Initialize(&argc, argv);
-  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
-  benchmark::RunSpecifiedBenchmarks();
-  benchmark::Shutdown();
-  return 0;
-}

@@ -8,7 +8,6 @@
 
 #include <cstdlib>
 
-#include "flatmin/determinism.hpp"
 #include "flatmin/instance.hpp"
 
 using namespace flatmin;
@@ -60,12 +59,3 @@ static void BM_FormatInstance_gaussian_d40_m480(benchmark::State& st) {
   st.SetBytesProcessed(std::int64_t(st.iterations()) * std::int64_t(bytes));
 }
 BENCHMARK(BM_FormatInstance_gaussian_d40_m480)->Unit(benchmark::kMillisecond);
-
-int main(int argc, char** argv) {
-  pin_eigen();
-  benchmark::Initialize(&argc, argv);
-  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
-  benchmark::RunSpecifiedBenchmarks();
-  benchmark::Shutdown();
-  return 0;
-}

@@ -10,7 +10,6 @@
 #include <Eigen/Cholesky>
 #include <Eigen/SVD>
 
-#include "flatmin/determinism.hpp"
 #include "flatmin/linalg.hpp"
 #include "flatmin/solver.hpp"
 
@@ -62,10 +61,3 @@ static void BM_SvdFloor(benchmark::State& st) {
     for (int i = 0; i < 20; ++i) benchmark::DoNotOptimize(svd<double>(X).s.data());
 }
 BENCHMARK(BM_SvdFloor)->Arg(20)->Arg(40)->Unit(benchmark::kMillisecond);
-
-int main(int argc, char** argv) {
-  pin_eigen();
-  benchmark::Initialize(&argc, argv);
-  benchmark::RunSpecifiedBenchmarks();
-  return 0;
-}
