@@ -108,6 +108,21 @@ TEST(Solver, QuadPolishReachesExactRecovery) {
 }
 #endif
 
+// Completion near the boundary: the minimum-norm dual is not a certificate (||P_T^perp||_op =
+// 1.28 on this instance) but one with a margin exists; the solver and certify must find it.
+TEST(Solver, CompletionNeedsMoreThanTheMinimumNormDual) {
+  Rng rng(20260);
+  const Mat<double> M = assemble<double>(random_low_rank(rng, 40, 40, 2));
+  const SensingMap<double> A = completion_map(rng, 40, 40, 0.3);
+  const Vec<double> b = A.apply(M);
+  const Certificate cert = certify<double>(A, M);
+  EXPECT_EQ(cert.verdict, Verdict::certified) << "margin " << cert.margin;
+  EXPECT_GT(cert.margin, 0);
+  const SolveResult<double> res = solve_nuclear<double>(A, b);
+  expect_optimal<double>(A, b, res, 1e-12);
+  EXPECT_LE((res.X - M).norm(), 1e-10) << res.message;
+}
+
 // Negative control: with fewer measurements than dim T = r(2d - r) the map cannot be injective on
 // T: the certificate must say so, and the nuclear solution is not M.
 TEST(Solver, ControlTooFewMeasurementsIsNotCertified) {
