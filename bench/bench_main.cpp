@@ -6,6 +6,7 @@
 
 int main(int argc, char** argv) {
   flatmin::pin_eigen();
+  flatmin::retain_freed_memory();
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
   benchmark::RunSpecifiedBenchmarks();

@@ -47,6 +47,7 @@ int check_one(const Row& row, const std::vector<Precision>& precisions, int tria
 
 int main(int argc, char** argv) {
   flatmin::pin_eigen();
+  flatmin::retain_freed_memory();
   CLI::App app{"flatmin: verification suite for flat minima in low-rank matrix recovery"};
   app.require_subcommand(1);
 

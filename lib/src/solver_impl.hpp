@@ -3,6 +3,7 @@
 #pragma once
 
 #include <Eigen/Cholesky>
+#include <Eigen/Eigenvalues>
 #include <Eigen/QR>
 #include <algorithm>
 #include <chrono>
@@ -13,107 +14,10 @@
 
 #include "flatmin/linalg.hpp"
 #include "flatmin/solver.hpp"
+#include "solver_common.hpp"
 
 namespace flatmin {
 namespace solver_detail {
-
-template <class S> double dbl(const S& x) { return to_double(x); }
-template <class S> S abs_s(const S& x) { return x < S(0) ? S(-x) : x; }
-
-template <class S> double default_tol(double asked) {
-  if (asked > 0) return asked;
-  return std::is_same_v<S, double> ? 1e-12 : 1e-28;
-}
-
-// The Gram matrix G = A A^* (G_ij = <A_i, A_j>), formed by structure.
-template <class S> Mat<S> gram(const SensingMap<S>& A) {
-  const Index m = A.m();
-  switch (A.structure()) {
-    case Structure::identity: return Mat<S>::Identity(m, m);
-    case Structure::dense: {
-      Mat<S> G = Mat<S>::Zero(m, m);
-      G.template selfadjointView<Eigen::Lower>().rankUpdate(A.dense_rows());
-      return G.template selfadjointView<Eigen::Lower>();
-    }
-    case Structure::rank_one: {
-      const Mat<S> Ga = A.left() * A.left().transpose(), Gb = A.right() * A.right().transpose();
-      const Vec<S>& w = A.weights();
-      return (Ga.cwiseProduct(Gb)).cwiseProduct(w * w.transpose());
-    }
-    case Structure::quadratic: {
-      const Mat<S> Gx = A.left() * A.left().transpose();
-      return Gx.cwiseProduct(Gx);
-    }
-    case Structure::entries: {
-      Mat<S> G = Mat<S>::Zero(m, m);
-      std::map<std::pair<Index, Index>, std::vector<Index>> at;
-      for (Index i = 0; i < m; ++i) at[A.entries()[std::size_t(i)]].push_back(i);
-      const Vec<S>& w = A.weights();
-      for (const auto& kv : at)
-        for (Index i : kv.second)
-          for (Index j : kv.second) G(i, j) = w(i) * w(j);
-      return G;
-    }
-  }
-  throw InvalidArgument("gram: unknown structure");
-}
-
-// Projection onto {X : A(X) = b}: X = V + A^*(G^+ (b - A(V))). G is factored once: Cholesky when
-// it is numerically positive definite, otherwise a pseudo-inverse from its eigendecomposition
-// (dependent measurements, m > d1 d2).
-template <class S> class AffineProjector {
- public:
-  AffineProjector(const SensingMap<S>& A, const Vec<S>& b) : A_(A), b_(b) {
-    const Mat<S> G = gram(A);
-    const Index m = A.m();
-    llt_.compute(G);
-    S dmin = S(0), dmax = S(0);
-    if (llt_.info() == Eigen::Success) {
-      const Vec<S> d = Mat<S>(llt_.matrixL()).diagonal();
-      dmin = d.minCoeff();
-      dmax = d.maxCoeff();
-    }
-    const S eps = ScalarTraits<S>::epsilon();
-    use_llt_ = llt_.info() == Eigen::Success && dmin * dmin > S(1e3) * S(double(m)) * eps * dmax * dmax;
-    if (!use_llt_) {
-      const SymEig<S> e = sym_eig<S>(G);
-      const S top = e.lambda.size() ? abs_s(e.lambda(e.lambda.size() - 1)) : S(0);
-      Vec<S> inv = Vec<S>::Zero(m);
-      for (Index i = 0; i < m; ++i)
-        if (e.lambda(i) > S(1e3) * S(double(m)) * eps * top) inv(i) = S(1) / e.lambda(i);
-      pinv_ = e.P * inv.asDiagonal() * e.P.transpose();
-    }
-  }
-  Vec<S> solve_gram(const Vec<S>& r) const { return use_llt_ ? Vec<S>(llt_.solve(r)) : Vec<S>(pinv_ * r); }
-  Mat<S> project(const Mat<S>& V) const { return V + A_.adjoint(solve_gram(b_ - A_.apply(V))); }
-  bool cholesky() const { return use_llt_; }
-
- private:
-  const SensingMap<S>& A_;
-  const Vec<S>& b_;
-  Eigen::LLT<Mat<S>> llt_;
-  Mat<S> pinv_;
-  bool use_llt_ = false;
-};
-
-// Singular-value thresholding: U max(s - tau, 0) V^T, and the number of singular values kept.
-// Also the "gap rank": the position of the first relative gap > 100 among the kept values (the
-// rank the iterate is heading for while small spurious values are still above tau).
-template <class S> Mat<S> svt(const Mat<S>& W, const S& tau, Index& rank, Index& gap_rank) {
-  const Svd<S> d = svd<S>(W);
-  rank = 0;
-  for (Index i = 0; i < d.s.size(); ++i)
-    if (d.s(i) > tau) ++rank;
-  Vec<S> s(rank);
-  for (Index i = 0; i < rank; ++i) s(i) = d.s(i) - tau;
-  gap_rank = rank;
-  for (Index i = 0; i + 1 < rank; ++i)
-    if (s(i) > S(100) * s(i + 1)) {
-      gap_rank = i + 1;
-      break;
-    }
-  return d.U.leftCols(rank) * s.asDiagonal() * d.V.leftCols(rank).transpose();
-}
 
 // The tangent space T of the rank-r matrices at X = U S V^T in the orthonormal coordinates
 // (P, C) -> U P^T + U_perp C V^T (P: d2 x r, C: (d1 - r) x r): an isometry onto T.
@@ -155,17 +59,29 @@ template <class S> S relative(const S& num, const S& scale) {
   return num / std::max<S>(S(1), scale);
 }
 
+// ||Z||_op from the eigenvalues of the smaller Gram matrix of Z (absolute error ~ eps ||Z||, as
+// good as an SVD for the comparisons with 1 made here, and several times cheaper).
+template <class S> S spectral_norm(const Mat<S>& Z) {
+  if (Z.size() == 0) return S(0);
+  const Mat<S> G = Z.rows() <= Z.cols() ? Mat<S>(Z * Z.transpose()) : Mat<S>(Z.transpose() * Z);
+  Eigen::SelfAdjointEigenSolver<Mat<S>> es(G, Eigen::EigenvaluesOnly);
+  const S top = es.eigenvalues()(G.rows() - 1);
+  return top > S(0) ? S(sqrt(top)) : S(0);
+}
+
 // KKT check at (X rank r with factors U, V; dual y). Fills the result's residuals.
+// `nuclear`, when given, is ||X||_* known from a factored form U diag(s) V^T with orthonormal
+// U, V (sum of s): it saves the d x d SVD.
 template <class S>
 bool kkt_holds(const SensingMap<S>& A, const Vec<S>& b, const Mat<S>& X, const Tangent<S>& T,
-               const Vec<S>& y, double tol, SolveResult<S>& res) {
+               const Vec<S>& y, double tol, SolveResult<S>& res, const S* nuclear = nullptr) {
   const Mat<S> Y = A.adjoint(y);
   const Index r = T.U.cols();
   const Mat<S> PtY = T.U * (T.U.transpose() * Y) + (Y - T.U * (T.U.transpose() * Y)) * T.V * T.V.transpose();
   const S eq = (PtY - T.U * T.V.transpose()).norm() / sqrt(S(double(std::max<Index>(r, 1))));
-  const S opn = operator_norm<S>(Mat<S>(Y - PtY));
-  const S yscale = std::max<S>(S(1), operator_norm<S>(Y));
-  const S nuc = nuclear_norm<S>(X);
+  const S opn = spectral_norm<S>(Mat<S>(Y - PtY));
+  const S yscale = std::max<S>(S(1), spectral_norm<S>(Y));
+  const S nuc = nuclear ? *nuclear : nuclear_norm<S>(X);
   const S gap = relative<S>(S(nuc - b.dot(y) / yscale), nuc);
   res.primal_residual = dbl(relative<S>(S((A.apply(X) - b).norm()), S(b.norm())));
   res.dual_residual = dbl(eq);
@@ -210,11 +126,19 @@ Vec<S> dual_by_alternating_projections(const SensingMap<S>& A, const Tangent<S>&
       const Mat<S> Y = A.adjoint(y);
       Mat<S> P = Y - T.U * (T.U.transpose() * Y);
       P -= P * T.V * T.V.transpose();
-      const Svd<S> d = svd<S>(P);
-      if (d.s.size() == 0 || d.s(0) < S(1) - S(1e-9)) return y;  // strictly inside: done
-      Vec<S> s = d.s;
-      for (Index i = 0; i < s.size(); ++i) s(i) = std::min<S>(s(i), S(1) - S(delta));
-      const Mat<S> W = UVt + d.U * s.asDiagonal() * d.V.transpose();
+      // clip the singular values of P above c = 1 - delta: with P^T P = sum lambda_i v_i v_i^T,
+      // P - sum_{sigma_i > c} (sigma_i - c) u_i v_i^T = P (I - sum (1 - c / sigma_i) v_i v_i^T)
+      // (eigenvectors of the d2 x d2 Gram matrix: several times cheaper than an SVD of P)
+      const Eigen::SelfAdjointEigenSolver<Mat<S>> es(Mat<S>(P.transpose() * P));
+      const Index n = es.eigenvalues().size();
+      if (n == 0 || es.eigenvalues()(n - 1) < (S(1) - S(1e-9)) * (S(1) - S(1e-9))) return y;  // inside
+      const S c2 = S(1) - S(delta);
+      Mat<S> clip = Mat<S>::Identity(n, n);
+      for (Index i = n - 1; i >= 0 && es.eigenvalues()(i) > c2 * c2; --i) {
+        const S sigma = sqrt(es.eigenvalues()(i));
+        clip -= (S(1) - c2 / sigma) * es.eigenvectors().col(i) * es.eigenvectors().col(i).transpose();
+      }
+      const Mat<S> W = UVt + P * clip;
       const Vec<S> aw = gram_solve(A.apply(W));
       const Vec<S> lambda = K.solve(Vec<S>(J.transpose() * aw - c));
       y = aw - GiJ * lambda;
@@ -392,6 +316,362 @@ SolveResult<S> admm(const SensingMap<S>& A, const Vec<S>& b, const SolveOptions&
   return res;
 }
 
+// ---------------------------------------------------------------------------------------------
+// The fast path: Gauss-Newton on the manifold of rank-r matrices, then the KKT check.
+//
+// In the recovery regime M is the unique minimiser and A is injective on the tangent space T at
+// M, so M is an isolated solution of A(X) = b on the rank-r manifold, where Gauss-Newton (least
+// squares in T, then the retraction back to rank r) converges quadratically. Nothing about the
+// path is trusted: at the point reached the KKT conditions are checked exactly as after the ADMM
+// polish (A(X) = b, a dual y with P_T(A^* y) = UV^T and ||A^* y||_op <= 1, gap), and only then is
+// the answer `solved`. Where they fail (wrong rank, a spurious feasible point, a certificate
+// that the minimum-norm dual misses), ADMM decides. Cost per step: forming J_T (m x dim T) and its
+// normal matrix — far below the Gram matrix A A^* (m x m) that ADMM's projection needs.
+
+// X = U diag(s) V^T with orthonormal U (d1 x r), V (d2 x r).
+template <class S> struct RankR {
+  Mat<S> U, V;
+  Vec<S> s;
+  Mat<S> dense() const { return U * s.asDiagonal() * V.transpose(); }
+};
+
+// J_T (same layout as tangent_matrix: t = [vec P (d2 x r); vec C (q x r)], column-major) by the
+// structure of A, without forming the matrices A_i one by one.
+// Writes into J (and the workspace W for dense maps); both keep their storage across calls of the
+// same shape (fresh m x dim T matrices in every Gauss-Newton step cost more in page faults than
+// the arithmetic).
+template <class S>
+void tangent_jacobian(const SensingMap<S>& A, const Tangent<S>& T, Mat<S>& J, Mat<S>& W) {
+  const Index m = A.m(), d1 = A.d1(), d2 = A.d2(), r = T.U.cols(), q = T.Uperp.cols();
+  J.resize(m, T.dim());
+  switch (A.structure()) {
+    case Structure::dense: {
+      // R(i, j d2 + k) = A_i(j, k). P-part (A_i^T U)(k, c) = sum_j A_i(j, k) U(j, c);
+      // C-part (U_perp^T A_i V)(p, c) = sum_j U_perp(j, p) (A_i V)(j, c).
+      // Memory of R read as an (m d2) x d1 matrix: entry (i + m k, j) = A_i(j, k); the P-part of
+      // J, read as an (m d2) x r matrix, has entry (i + m k, c) = J(i, k + d2 c): one product.
+      const Mat<S>& R = A.dense_rows();
+      const Eigen::Map<const Mat<S>> Rv(R.data(), m * d2, d1);
+      // (matrix-vector products throughout: with r columns a matrix product would first copy R)
+      for (Index c = 0; c < r; ++c)
+        Eigen::Map<Vec<S>>(J.data() + m * d2 * c, m * d2).noalias() = Rv * T.U.col(c);
+      W.resize(m * r, d1);  // W(i + m c, j) = (A_i V)(j, c)
+      for (Index j = 0; j < d1; ++j)
+        for (Index c = 0; c < r; ++c)
+          W.col(j).segment(c * m, m).noalias() = R.middleCols(j * d2, d2) * T.V.col(c);
+      for (Index c = 0; c < r; ++c)
+        J.middleCols(d2 * r + c * q, q).noalias() = W.middleRows(c * m, m) * T.Uperp;
+      return;
+    }
+    case Structure::rank_one:
+    case Structure::quadratic: {
+      // A_i = w_i a_i b_i^T: P(k, c) = w_i b_i(k) (a_i^T U)(c), C(p, c) = w_i (U_perp^T a_i)(p) (b_i^T V)(c)
+      // (quadratic: a_i = b_i = x_i, w_i = 1)
+      const bool quad_map = A.structure() == Structure::quadratic;
+      const Mat<S>& a = A.left();
+      const Mat<S>& bb = quad_map ? A.left() : A.right();
+      const Vec<S> w = quad_map ? Vec<S>(Vec<S>::Ones(m)) : A.weights();
+      const Mat<S> aU = a * T.U, aQ = a * T.Uperp, bV = bb * T.V;
+      for (Index c = 0; c < r; ++c) {
+        J.middleCols(c * d2, d2) = w.cwiseProduct(aU.col(c)).asDiagonal() * bb;
+        J.middleCols(d2 * r + c * q, q) = w.cwiseProduct(bV.col(c)).asDiagonal() * aQ;
+      }
+      return;
+    }
+    case Structure::entries: {
+      // A_i = w_i e_j e_k^T: P(k, c) = w_i U(j, c), C(p, c) = w_i U_perp(j, p) V(k, c)
+      J.setZero();
+      for (Index i = 0; i < m; ++i) {
+        const auto [j, k] = A.entries()[std::size_t(i)];
+        const S w = A.weights()(i);
+        for (Index c = 0; c < r; ++c) {
+          J(i, k + d2 * c) = w * T.U(j, c);
+          J.row(i).segment(d2 * r + c * q, q) = (w * T.V(k, c)) * T.Uperp.row(j);
+        }
+      }
+      return;
+    }
+    default: J = tangent_matrix<S>(A, T);
+  }
+}
+
+// The least-squares system of a tangent space: J_T (explicit for dense and rank-one maps, where
+// forming it costs about what one product with it does; implicit for completion, where
+// J_T t = A(embed t) and J_T^T y = coordinates(A^* y) cost O(d^2 r) and the explicit matrix would
+// be m x dim T) and the Cholesky factor of its normal matrix N = J_T^T J_T. For completion N is
+// assembled by its block structure (A_i = w_i e_j e_k^T), at O(m r^2 q + r^2 q^2 d1) instead of
+// O(m (dim T)^2):
+//   N[P(k,c), P(k,c')]   = sum_{i: k_i = k} w_i^2 U(j_i,c) U(j_i,c')
+//   N[C(p,c), P(k,c')]   = sum_{i: k_i = k} w_i^2 U_perp(j_i,p) V(k,c) U(j_i,c')
+//   N[C(p,c), C(p',c')]  = sum_j U_perp(j,p) U_perp(j,p') B_j(c,c'),
+//                          B_j = sum_{i: j_i = j} w_i^2 V(k_i,:)^T V(k_i,:).
+// `injective` is false when the factorisation fails or cond(J_T) > 1e6 (pivots of the Cholesky
+// factor spread by more than 1e6): A is then not (robustly) injective on T.
+template <class S> class TangentSystem {
+ public:
+  explicit TangentSystem(const SensingMap<S>& A) : A_(A) {}
+  // Sets up the system at T (kept by reference: T must outlive the use of the system).
+  void at(const Tangent<S>& T) {
+    const SensingMap<S>& A = A_;
+    T_ = &T;
+    const Index n = T.dim();
+    Mat<S>& N = N_;
+    N.setZero(n, n);
+    injective_ = false;
+    if (A.structure() == Structure::entries) {
+      const Index d1 = A.d1(), d2 = A.d2(), r = T.U.cols(), q = T.Uperp.cols();
+      std::vector<Mat<S>> B(std::size_t(d1), Mat<S>::Zero(r, r));
+      for (Index i = 0; i < A.m(); ++i) {
+        const auto [j, k] = A.entries()[std::size_t(i)];
+        const S w2 = A.weights()(i) * A.weights()(i);
+        const auto u = T.U.row(j), v = T.V.row(k);
+        B[std::size_t(j)].noalias() += w2 * v.transpose() * v;
+        for (Index c = 0; c < r; ++c)
+          for (Index c2 = 0; c2 < r; ++c2) {
+            N(k + d2 * c, k + d2 * c2) += w2 * u(c) * u(c2);
+            N.col(k + d2 * c2).segment(d2 * r + q * c, q) += (w2 * v(c) * u(c2)) * T.Uperp.row(j).transpose();
+          }
+      }
+      for (Index c = 0; c < r; ++c)
+        for (Index c2 = 0; c2 <= c; ++c2) {
+          Vec<S> bj(d1);
+          for (Index j = 0; j < d1; ++j) bj(j) = B[std::size_t(j)](c, c2);
+          N.block(d2 * r + q * c, d2 * r + q * c2, q, q).noalias() =
+              T.Uperp.transpose() * bj.asDiagonal() * T.Uperp;
+        }
+    } else {
+      tangent_jacobian<S>(A, T, J_, W_);
+      N.template selfadjointView<Eigen::Lower>().rankUpdate(J_.transpose());
+    }
+    if (A.structure() == Structure::quadratic) {
+      // A_i = x_i x_i^T sees only the symmetric part of X, so J_T vanishes on the skew part of T
+      // (T is transpose-invariant at a symmetric X = U diag(s) V^T, V = U diag(signs)). Adding
+      // w P_skew (the orthogonal projector onto that part, in coordinates) makes the system
+      // injective without touching the symmetric part: steps stay symmetric, and the
+      // minimum-norm dual still solves J_T^T y = c, since c = coordinates(U V^T) is symmetric.
+      Mat<S> Psk(n, n);
+      for (Index k = 0; k < n; ++k) {
+        const Mat<S> E = T.embed(Vec<S>(Vec<S>::Unit(n, k)));
+        Psk.col(k) = T.coordinates(Mat<S>((E - E.transpose()) / S(2)));
+      }
+      const S w = N.diagonal().maxCoeff() > S(0) ? S(N.diagonal().maxCoeff()) : S(1);
+      N.template triangularView<Eigen::Lower>() += w * Psk;
+    }
+    llt_.compute(N);
+    if (llt_.info() == Eigen::Success && n > 0) {
+      const Vec<S> piv = llt_.matrixLLT().diagonal();
+      injective_ = piv.minCoeff() > S(1e-6) * piv.maxCoeff();
+    }
+  }
+  bool injective() const { return injective_; }
+  Vec<S> apply(const Vec<S>& t) const {
+    return explicit_() ? Vec<S>(J_ * t) : A_.apply(T_->embed(t));
+  }
+  Vec<S> adjoint(const Vec<S>& y) const {
+    return explicit_() ? Vec<S>(J_.transpose() * y) : T_->coordinates(A_.adjoint(y));
+  }
+  Vec<S> solve_normal(const Vec<S>& v) const { return llt_.solve(v); }
+  // argmin_t ||J_T t - v||
+  Vec<S> least_squares(const Vec<S>& v) const { return solve_normal(adjoint(v)); }
+  // the minimum-norm y with J_T^T y = c
+  Vec<S> min_norm(const Vec<S>& c) const { return apply(solve_normal(c)); }
+  Mat<S> matrix() const {
+    if (explicit_()) return J_;
+    Mat<S> J, W;
+    tangent_jacobian<S>(A_, *T_, J, W);
+    return J;
+  }
+
+ private:
+  bool explicit_() const { return A_.structure() != Structure::entries; }
+  const SensingMap<S>& A_;
+  const Tangent<S>* T_ = nullptr;
+  Mat<S> J_, W_, N_;
+  Eigen::LLT<Mat<S>> llt_;
+  bool injective_ = false;
+};
+
+// Thin QR: Q (n x k, orthonormal columns) and R (k x k upper triangular) of K (n x k, n >= k).
+template <class S> void thin_qr(const Mat<S>& K, Mat<S>& Q, Mat<S>& R) {
+  Eigen::HouseholderQR<Mat<S>> qr(K);
+  Q = qr.householderQ() * Mat<S>::Identity(K.rows(), K.cols());
+  R = qr.matrixQR().topRows(K.cols()).template triangularView<Eigen::Upper>();
+}
+
+// The retraction: the best rank-r approximation of X + embed(t). X + xi has rank <= 2r and lives
+// in [U Q1] x [V Q2], so its SVD is that of a 2r x 2r core (cost O(d r^2), no d x d SVD):
+//   X + xi = U (diag(s) + P^T V) V^T + U K2^T + K1 V^T,  K1 = U_perp C = Q1 R1,
+//   K2 = (I - V V^T) P = Q2 R2,  core = [[diag(s) + P^T V, R2^T], [R1, 0]].
+template <class S> RankR<S> retract(const RankR<S>& X, const Tangent<S>& T, const Vec<S>& t) {
+  const Index d2 = X.V.rows(), r = X.U.cols(), q = T.Uperp.cols();
+  const Eigen::Map<const Mat<S>> P(t.data(), d2, r), C(t.data() + d2 * r, q, r);
+  const Mat<S> PV = P.transpose() * X.V;
+  Mat<S> Q1, R1, Q2, R2;
+  thin_qr<S>(Mat<S>(T.Uperp * C), Q1, R1);
+  thin_qr<S>(Mat<S>(P - X.V * PV.transpose()), Q2, R2);
+  Mat<S> core = Mat<S>::Zero(2 * r, 2 * r);
+  core.topLeftCorner(r, r) = PV;
+  core.topLeftCorner(r, r).diagonal() += X.s;
+  core.topRightCorner(r, r) = R2.transpose();
+  core.bottomLeftCorner(r, r) = R1;
+  const Svd<S> d = svd<S>(core);
+  Mat<S> UQ(X.U.rows(), 2 * r), VQ(d2, 2 * r);
+  UQ << X.U, Q1;
+  VQ << X.V, Q2;
+  return {UQ * d.U.leftCols(r), VQ * d.V.leftCols(r), d.s.head(r)};
+}
+
+struct GaussNewtonStats {
+  bool converged = false;
+  int iterations = 0;
+  double residual = 0;  // ||A(X) - b|| / max(1, ||b||) at the point returned
+};
+
+// Gauss-Newton on the rank-r manifold from X: each step solves min_t ||J_T t - (b - A(X))|| by
+// the normal equations (Cholesky of J_T^T J_T; a failed or ill-conditioned factorisation, i.e.
+// A not injective on T, ends the attempt), then retracts, halving the step (at most 6 times)
+// until the residual decreases. Stops when the relative residual is below tol / 10 (converged),
+// when a step fails to decrease it or has not halved it in 5 steps (stalled: not an isolated
+// solution of this rank, or not in its basin), or after `budget` steps.
+template <class S>
+RankR<S> gauss_newton(const SensingMap<S>& A, const Vec<S>& b, RankR<S> X, double tol, int budget,
+                      GaussNewtonStats& st) {
+  const S bscale = std::max<S>(S(1), S(b.norm()));
+  Vec<S> rvec = b - A.apply(X.dense());
+  S rn = rvec.norm() / bscale;
+  S previous = rn;
+  st = GaussNewtonStats{};
+  TangentSystem<S> sys(A);
+  for (int it = 0; it < budget; ++it) {
+    if (dbl(rn) <= tol / 10) {
+      st.converged = true;
+      break;
+    }
+    st.iterations = it + 1;
+    const Tangent<S> T = tangent_at<S>(X.U, X.V);
+    sys.at(T);
+    if (!sys.injective()) break;
+    const Vec<S> t = sys.least_squares(rvec);
+    bool decreased = false;
+    S step = S(1);
+    for (int h = 0; h < 6 && !decreased; ++h, step /= S(2)) {
+      const RankR<S> Xn = retract<S>(X, T, Vec<S>(step * t));
+      const Vec<S> rv = b - A.apply(Xn.dense());
+      const S rnn = rv.norm() / bscale;
+      if (rnn < rn) {
+        X = Xn;
+        rvec = rv;
+        rn = rnn;
+        decreased = true;
+      }
+    }
+    if (!decreased) break;
+    // from the second step on the residual must fall by 30% a step (near an isolated solution
+    // Gauss-Newton converges quadratically; at a wrong rank it stalls at ratios above 0.8)
+    if (it >= 1 && !(rn < S(0.7) * previous)) break;
+    previous = rn;
+  }
+  st.residual = dbl(rn);
+  if (dbl(rn) <= tol / 10) st.converged = true;
+  return X;
+}
+
+// The spectral start: the best rank-r approximation of A^*(b), scaled to fit b best in the
+// least-squares sense. Returns the top `rmax` singular triplets (from the eigenvectors of Z^T Z:
+// a starting point needs no more accuracy), of which each attempt takes the leading r.
+// For a quadratic map (A_i = x_i x_i^T, x_i ~ N(0, I)) E[<A_i, M> A_i] = 2M + tr(M) I, and mean(b)
+// estimates tr(M): the identity part is removed first (otherwise it hides the negative
+// eigenvalues of M). The other families have E[<A_i, M> A_i] proportional to M.
+template <class S> RankR<S> spectral_start(const SensingMap<S>& A, const Vec<S>& b, Index rmax) {
+  Mat<S> Z = A.adjoint(b);
+  if (A.structure() == Structure::quadratic)
+    Z.diagonal().array() -= b.sum();  // A^*(b) - m mean(b) I ~ m (2M + tr M I) - m tr(M) I
+  Eigen::SelfAdjointEigenSolver<Mat<S>> es(Mat<S>(Z.transpose() * Z));
+  RankR<S> X;
+  X.V = es.eigenvectors().rightCols(rmax).rowwise().reverse();
+  X.s = es.eigenvalues().tail(rmax).reverse().cwiseMax(S(0)).cwiseSqrt();
+  Mat<S> R;
+  thin_qr<S>(Mat<S>(Z * X.V), X.U, R);  // Z V = U diag(s) up to signs: take the signs from R
+  for (Index c = 0; c < rmax; ++c)
+    if (R(c, c) < S(0)) X.U.col(c) = -X.U.col(c);
+  return X;
+}
+
+template <class S> RankR<S> leading(const RankR<S>& X, Index r) {
+  return {X.U.leftCols(r), X.V.leftCols(r), X.s.head(r)};
+}
+
+// The minimum-norm dual at a rank-r point: y = J_T (J_T^T J_T)^{-1} c solves J_T^T y = c with
+// c = coordinates(U V^T) = [vec V; 0], i.e. P_T(A^* y) = U V^T.
+template <class S> Vec<S> tangent_rhs(const Tangent<S>& T) {
+  Vec<S> c = Vec<S>::Zero(T.dim());
+  Eigen::Map<Mat<S>>(c.data(), T.V.rows(), T.U.cols()) = T.V;
+  return c;
+}
+
+// Ranks r = 1, 2, ... (while dim T <= m and r <= min(d1, d2)): Gauss-Newton from the spectral
+// start; at a converged point, the KKT check with the minimum-norm dual, then with a dual found
+// by alternating projections. True (res filled, status solved) when a KKT point was verified.
+// Each Gauss-Newton step counts against `budget`; `used` returns the steps taken.
+template <class S>
+bool manifold_path(const SensingMap<S>& A, const Vec<S>& b, double tol, int budget,
+                   SolveResult<S>& res, int& used) {
+  used = 0;
+  const Index d1 = A.d1(), d2 = A.d2(), m = A.m();
+  // dim T (for a quadratic map: of its symmetric part) must not exceed m
+  const bool sym = A.structure() == Structure::quadratic;
+  const auto dimT = [&](Index r) { return sym ? r * (r + 1) / 2 + r * (d1 - r) : r * (d1 + d2 - r); };
+  Index rmax = 0;
+  while (rmax < std::min(d1, d2) && dimT(rmax + 1) <= m) ++rmax;
+  if (rmax == 0 || A.structure() == Structure::identity) return false;
+  const RankR<S> start = spectral_start<S>(A, b, rmax);
+  for (Index r = 1; r <= rmax && used < budget; ++r) {
+    RankR<S> X = leading<S>(start, r);
+    const Vec<S> ax = A.apply(X.dense());
+    const S axn = ax.squaredNorm();
+    if (axn > S(0)) X.s *= ax.dot(b) / axn;
+    if (X.s.minCoeff() < S(0)) {  // a negative fit: flip the sign through U
+      X.U = -X.U;
+      X.s = -X.s;
+    }
+    GaussNewtonStats st;
+    X = gauss_newton<S>(A, b, X, tol, std::min(30, budget - used), st);
+    used += st.iterations;
+    if (!st.converged) continue;
+    const Tangent<S> T = tangent_at<S>(X.U, X.V);
+    TangentSystem<S> sys(A);
+    sys.at(T);
+    const Mat<S> Xd = X.dense();
+    SolveResult<S> trial = res;
+    const S nuc = X.s.cwiseAbs().sum();
+    const Vec<S> c = tangent_rhs<S>(T);
+    Vec<S> y = sys.min_norm(c);
+    bool ok = kkt_holds<S>(A, b, Xd, T, y, tol, trial, &nuc);
+    if (!ok && trial.primal_residual <= tol) {
+      const Vec<S> zero = Vec<S>::Zero(m);
+      const AffineProjector<S> proj(A, zero);
+      const std::function<Vec<S>(const Vec<S>&)> gs = [&proj](const Vec<S>& v) { return proj.solve_gram(v); };
+      y = dual_by_alternating_projections<S>(A, T, sys.matrix(), c, y, gs);
+      ok = kkt_holds<S>(A, b, Xd, T, y, tol, trial, &nuc);
+    }
+    if (ok) {
+      trial.X = Xd;
+      trial.y = y;
+      trial.rank = r;
+      trial.status = SolveStatus::solved;
+      trial.message = "KKT conditions verified at the rank-" + std::to_string(r) +
+                      " point found by Gauss-Newton on the manifold (" +
+                      std::to_string(st.iterations) + " steps)";
+      res = trial;
+      return true;
+    }
+    // feasible rank-r point that is not a verified minimiser: a higher rank will not be
+    // a minimiser of this kind either; ADMM decides
+    return false;
+  }
+  return false;
+}
+
 template <class S> void validate(const SensingMap<S>& A, const Vec<S>& b, const SolveOptions& o) {
   if (A.m() == 0) throw InvalidArgument("solve: the map has no measurements (m = 0)");
   if (A.d1() == 0 || A.d2() == 0) throw InvalidArgument("solve: zero dimension");
@@ -412,7 +692,20 @@ SolveResult<S> solve_nuclear(const SensingMap<S>& A, const Vec<S>& b, const Solv
   validate(A, b, o);
   const double tol = default_tol<S>(o.tol);
   if constexpr (std::is_same_v<S, double>) {
-    return admm<S>(A, b, o, tol);
+    const auto start = Clock::now();
+    SolveResult<S> res;
+    int used = 0;
+    if (o.polish && o.manifold && o.max_iterations > 1 &&
+        manifold_path<S>(A, b, tol, o.max_iterations - 1, res, used)) {
+      res.iterations = used;
+    } else {
+      SolveOptions rest = o;
+      rest.max_iterations = o.max_iterations - used;
+      res = admm<S>(A, b, rest, tol);
+      res.iterations += used;
+    }
+    res.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+    return res;
   } else {
     // extended precision: the ADMM phase in double, then the polish in S from its answer
     const auto start = Clock::now();
@@ -420,7 +713,7 @@ SolveResult<S> solve_nuclear(const SensingMap<S>& A, const Vec<S>& b, const Solv
     od.tol = 1e-12;
     const SensingMap<double> Ad = A.template cast<double>();
     const Vec<double> bd = b.unaryExpr([](const S& x) { return to_double(x); });
-    SolveResult<double> rd = admm<double>(Ad, bd, od, od.tol);
+    SolveResult<double> rd = solve_nuclear<double>(Ad, bd, od);
     SolveResult<S> res;
     res.iterations = rd.iterations;
     res.status = rd.status;

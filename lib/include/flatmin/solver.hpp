@@ -4,6 +4,13 @@
 // and the dual certificate of unique optimality at a given point (the ground truth).
 //
 // Method (solve_nuclear):
+//   0. Gauss-Newton on the manifold of rank-r matrices, r = 1, 2, ... (while dim T <= m), from
+//      the spectral start (the best rank-r approximation of A^*(b)): least squares in the tangent
+//      space T through the normal equations of J_T (m x dim T, formed by structure), retraction
+//      through the SVD of a 2r x 2r core. At a converged point the KKT conditions below are
+//      checked (minimum-norm dual, then alternating projections); verified: `solved`. Otherwise
+//      (wrong rank, stalled, not certified, a quadratic map) the ADMM path decides. This is what
+//      makes recovered instances cheap: no m x m Gram matrix and no d x d SVD per iteration.
 //   1. ADMM on X = Z (X in the affine set, Z free; projection onto {A(X) = b} through the Cholesky
 //      factor of the Gram matrix A A^* formed once by structure; singular-value thresholding for Z;
 //      penalty adapted by residual balancing). Its iterates carry a dual estimate y (the
@@ -34,10 +41,11 @@ const char* method_name(Method m);
 Method parse_method(const std::string& name);  // throws InvalidArgument
 
 struct SolveOptions {
-  int max_iterations = 3000;   // ADMM iterations (each polish attempt counts as one)
+  int max_iterations = 3000;   // Gauss-Newton steps + ADMM iterations (a polish counts as one)
   double tol = 0;              // relative KKT tolerance; 0: 1e-12 in double, 1e-28 in quad/mp50
   double d_condition_max = 1e12;  // flat: D1 or D2 with larger condition number is "singular"
   bool polish = true;
+  bool manifold = true;        // try Gauss-Newton on the rank-r manifold before ADMM (needs polish)
 };
 
 template <class S> struct SolveResult {

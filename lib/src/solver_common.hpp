@@ -1,0 +1,120 @@
+// Internal helpers shared by the convex-program solvers (solver_impl.hpp: nuclear / flat;
+// programs_impl.hpp: weighted l_q and noisy nuclear). Moved verbatim from solver_impl.hpp:
+// dbl, abs_s, default_tol, gram, AffineProjector, svt; the one addition is AffineProjector's
+// constructor from an already formed Gram matrix (the original constructor delegates to it).
+#pragma once
+
+#include <Eigen/Cholesky>
+#include <algorithm>
+#include <map>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "flatmin/linalg.hpp"
+#include "flatmin/sensing.hpp"
+
+namespace flatmin {
+namespace solver_detail {
+
+template <class S> double dbl(const S& x) { return to_double(x); }
+template <class S> S abs_s(const S& x) { return x < S(0) ? S(-x) : x; }
+
+template <class S> double default_tol(double asked) {
+  if (asked > 0) return asked;
+  return std::is_same_v<S, double> ? 1e-12 : 1e-28;
+}
+
+// The Gram matrix G = A A^* (G_ij = <A_i, A_j>), formed by structure.
+template <class S> Mat<S> gram(const SensingMap<S>& A) {
+  const Index m = A.m();
+  switch (A.structure()) {
+    case Structure::identity: return Mat<S>::Identity(m, m);
+    case Structure::dense: {
+      Mat<S> G = Mat<S>::Zero(m, m);
+      G.template selfadjointView<Eigen::Lower>().rankUpdate(A.dense_rows());
+      return G.template selfadjointView<Eigen::Lower>();
+    }
+    case Structure::rank_one: {
+      const Mat<S> Ga = A.left() * A.left().transpose(), Gb = A.right() * A.right().transpose();
+      const Vec<S>& w = A.weights();
+      return (Ga.cwiseProduct(Gb)).cwiseProduct(w * w.transpose());
+    }
+    case Structure::quadratic: {
+      const Mat<S> Gx = A.left() * A.left().transpose();
+      return Gx.cwiseProduct(Gx);
+    }
+    case Structure::entries: {
+      Mat<S> G = Mat<S>::Zero(m, m);
+      std::map<std::pair<Index, Index>, std::vector<Index>> at;
+      for (Index i = 0; i < m; ++i) at[A.entries()[std::size_t(i)]].push_back(i);
+      const Vec<S>& w = A.weights();
+      for (const auto& kv : at)
+        for (Index i : kv.second)
+          for (Index j : kv.second) G(i, j) = w(i) * w(j);
+      return G;
+    }
+  }
+  throw InvalidArgument("gram: unknown structure");
+}
+
+// Projection onto {X : A(X) = b}: X = V + A^*(G^+ (b - A(V))). G is factored once: Cholesky when
+// it is numerically positive definite, otherwise a pseudo-inverse from its eigendecomposition
+// (dependent measurements, m > d1 d2).
+template <class S> class AffineProjector {
+ public:
+  AffineProjector(const SensingMap<S>& A, const Vec<S>& b) : AffineProjector(A, b, gram(A)) {}
+  // with the Gram matrix G = gram(A) already formed (programs_impl.hpp needs it too)
+  AffineProjector(const SensingMap<S>& A, const Vec<S>& b, const Mat<S>& G) : A_(A), b_(b) {
+    const Index m = A.m();
+    llt_.compute(G);
+    S dmin = S(0), dmax = S(0);
+    if (llt_.info() == Eigen::Success) {
+      const Vec<S> d = Mat<S>(llt_.matrixL()).diagonal();
+      dmin = d.minCoeff();
+      dmax = d.maxCoeff();
+    }
+    const S eps = ScalarTraits<S>::epsilon();
+    use_llt_ = llt_.info() == Eigen::Success && dmin * dmin > S(1e3) * S(double(m)) * eps * dmax * dmax;
+    if (!use_llt_) {
+      const SymEig<S> e = sym_eig<S>(G);
+      const S top = e.lambda.size() ? abs_s(e.lambda(e.lambda.size() - 1)) : S(0);
+      Vec<S> inv = Vec<S>::Zero(m);
+      for (Index i = 0; i < m; ++i)
+        if (e.lambda(i) > S(1e3) * S(double(m)) * eps * top) inv(i) = S(1) / e.lambda(i);
+      pinv_ = e.P * inv.asDiagonal() * e.P.transpose();
+    }
+  }
+  Vec<S> solve_gram(const Vec<S>& r) const { return use_llt_ ? Vec<S>(llt_.solve(r)) : Vec<S>(pinv_ * r); }
+  Mat<S> project(const Mat<S>& V) const { return V + A_.adjoint(solve_gram(b_ - A_.apply(V))); }
+  bool cholesky() const { return use_llt_; }
+
+ private:
+  const SensingMap<S>& A_;
+  const Vec<S>& b_;
+  Eigen::LLT<Mat<S>> llt_;
+  Mat<S> pinv_;
+  bool use_llt_ = false;
+};
+
+// Singular-value thresholding: U max(s - tau, 0) V^T, and the number of singular values kept.
+// Also the "gap rank": the position of the first relative gap > 100 among the kept values (the
+// rank the iterate is heading for while small spurious values are still above tau).
+template <class S> Mat<S> svt(const Mat<S>& W, const S& tau, Index& rank, Index& gap_rank) {
+  const Svd<S> d = svd<S>(W);
+  rank = 0;
+  for (Index i = 0; i < d.s.size(); ++i)
+    if (d.s(i) > tau) ++rank;
+  Vec<S> s(rank);
+  for (Index i = 0; i < rank; ++i) s(i) = d.s(i) - tau;
+  gap_rank = rank;
+  for (Index i = 0; i + 1 < rank; ++i)
+    if (s(i) > S(100) * s(i + 1)) {
+      gap_rank = i + 1;
+      break;
+    }
+  return d.U.leftCols(rank) * s.asDiagonal() * d.V.leftCols(rank).transpose();
+}
+
+}  // namespace solver_detail
+}  // namespace flatmin
