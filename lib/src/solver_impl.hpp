@@ -10,6 +10,7 @@
 #include <cmath>
 #include <functional>
 #include <map>
+#include <set>
 #include <type_traits>
 
 #include "flatmin/linalg.hpp"
@@ -235,6 +236,7 @@ SolveResult<S> admm(const SensingMap<S>& A, const Vec<S>& b, const SolveOptions&
   Mat<S> Z = Mat<S>::Zero(d1, d2), Ud = Mat<S>::Zero(d1, d2), X = X0;
   S rho = S(1) / (S(0.1) * operator_norm<S>(X0));
   Index rank = -1, stable = 0, polished_rank = -1;
+  std::set<Index> searched_ranks;
   int since_polish = 0;
   Index gap_rank = 0;
   bool finished = false;  // solved or numerical trouble; otherwise the budget ran out
@@ -286,11 +288,15 @@ SolveResult<S> admm(const SensingMap<S>& A, const Vec<S>& b, const SolveOptions&
     }
     if (o.polish && gap_rank >= 1 &&
         ((stable >= 8 && gap_rank != polished_rank) || since_polish >= 60)) {
+      // the dual search (up to 3000 rounds) only on the first polish at a rank: repeating it
+      // every 60 iterations made unrecoverable instances (no certificate exists) cost minutes
+      const bool first_at_rank = searched_ranks.insert(gap_rank).second;
       polished_rank = gap_rank;
       since_polish = 0;
       const Vec<S> y_hint = proj.solve_gram(A.apply(Mat<S>(rho * Ud)));
       const auto gram_solve = [&proj](const Vec<S>& v) { return proj.solve_gram(v); };
-      if (polish<S>(A, b, Z, gap_rank, tol, res, &y_hint, gram_solve)) {
+      const std::function<Vec<S>(const Vec<S>&)> none;
+      if (polish<S>(A, b, Z, gap_rank, tol, res, &y_hint, first_at_rank ? gram_solve : none)) {
         res.status = SolveStatus::solved;
         res.message = "KKT conditions verified after the rank-" + std::to_string(gap_rank) +
                       " polish";
