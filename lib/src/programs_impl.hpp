@@ -1,0 +1,1072 @@
+// Definitions of flatmin/programs.hpp, included only by programs_<type>.cpp (one translation
+// unit per scalar type). The formulas and the method are stated in the header.
+#pragma once
+
+#include <Eigen/Cholesky>
+#include <Eigen/LU>
+#include <Eigen/QR>
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+#include "flatmin/linalg.hpp"
+#include "flatmin/programs.hpp"
+#include "solver_common.hpp"
+
+namespace flatmin {
+namespace programs_detail {
+
+using solver_detail::abs_s;
+using solver_detail::dbl;
+using solver_detail::default_tol;
+using Clock = std::chrono::steady_clock;
+
+template <class S> S rel(const S& num, const S& scale) { return num / std::max<S>(S(1), scale); }
+template <class S> S sign_of(const S& x) { return x > S(0) ? S(1) : (x < S(0) ? S(-1) : S(0)); }
+template <class S> S pow_s(const S& x, const S& p) {
+  using std::pow;
+  return S(pow(x, p));
+}
+template <class S> S sqrt_s(const S& x) {
+  using std::sqrt;
+  return S(sqrt(x));
+}
+template <class S> double seconds_since(const Clock::time_point& t) {
+  return std::chrono::duration<double>(Clock::now() - t).count();
+}
+// The feasibility margin of solver_impl.hpp's admm: sqrt(max(tol, 1e3 eps m)).
+template <class S> double feasibility_margin(double tol, Index m) {
+  return std::sqrt(std::max(tol, 1e3 * epsilon_of<S>() * double(m)));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Weighted l_q
+
+// The system A x = b made full row rank (see the header): kept when A A^T passes
+// AffineProjector's Cholesky test, otherwise (P^T A, P^T b) with P the eigenvectors of A A^T
+// with eigenvalue > 1e3 m eps lambda_max. Also the minimum-norm least-squares solution.
+template <class S> struct DenseSystem {
+  Mat<S> A;                 // k x n, full row rank (k = m when kept)
+  Vec<S> b;                 // k
+  Mat<S> P;                 // m x k basis of range A (empty when kept)
+  Eigen::LLT<Mat<S>> llt;   // of A A^T
+  Vec<S> x_ls;              // minimum-norm least-squares solution of the original system
+  S ls_residual = S(0);     // ||A0 x_ls - b0||
+
+  DenseSystem(const Mat<S>& A0, const Vec<S>& b0) {
+    const Index m = A0.rows(), n = A0.cols();
+    Mat<S> G = Mat<S>::Zero(m, m);
+    G.template selfadjointView<Eigen::Lower>().rankUpdate(A0);
+    G = G.template selfadjointView<Eigen::Lower>();
+    llt.compute(G);
+    const S eps = ScalarTraits<S>::epsilon();
+    bool keep = llt.info() == Eigen::Success;
+    if (keep) {
+      const Vec<S> d = Mat<S>(llt.matrixL()).diagonal();
+      keep = d.minCoeff() * d.minCoeff() > S(1e3) * S(double(m)) * eps * d.maxCoeff() * d.maxCoeff();
+    }
+    if (keep) {
+      A = A0;
+      b = b0;
+    } else {
+      const SymEig<S> e = sym_eig<S>(G);
+      const S top = abs_s<S>(e.lambda(m - 1));
+      std::vector<Index> kept;
+      for (Index i = m - 1; i >= 0; --i)
+        if (e.lambda(i) > S(1e3) * S(double(m)) * eps * top && top > S(0)) kept.push_back(i);
+      P.resize(m, Index(kept.size()));
+      for (std::size_t c = 0; c < kept.size(); ++c) P.col(Index(c)) = e.P.col(kept[c]);
+      A = P.transpose() * A0;
+      b = P.transpose() * b0;
+      Mat<S> Gr = Mat<S>::Zero(A.rows(), A.rows());
+      Gr.template selfadjointView<Eigen::Lower>().rankUpdate(A);
+      llt.compute(Mat<S>(Gr.template selfadjointView<Eigen::Lower>()));
+    }
+    x_ls = A.rows() ? Vec<S>(A.transpose() * solve_gram(b)) : Vec<S>(Vec<S>::Zero(n));
+    ls_residual = (A0 * x_ls - b0).norm();
+  }
+  Vec<S> solve_gram(const Vec<S>& r) const { return llt.solve(r); }
+  // projection onto {A x = b}: v + A^T (A A^T)^{-1} (b - A v)
+  Vec<S> project(const Vec<S>& v) const {
+    if (A.rows() == 0) return v;
+    return v + A.transpose() * solve_gram(Vec<S>(b - A * v));
+  }
+  // a dual vector of the reduced system as one of the original (A^T lift(y) = A_r^T y)
+  Vec<S> lift(const Vec<S>& y) const { return P.size() ? Vec<S>(P * y) : y; }
+  Vec<S> reduce(const Vec<S>& y) const { return P.size() ? Vec<S>(P.transpose() * y) : y; }
+};
+
+template <class S> S lq_objective(const Vec<S>& w, const Vec<S>& x, const S& q, bool l1) {
+  S f(0);
+  for (Index j = 0; j < x.size(); ++j)
+    if (x(j) != S(0)) f += w(j) * (l1 ? abs_s<S>(x(j)) : pow_s<S>(abs_s<S>(x(j)), q));
+  return f;
+}
+
+// q = 1: the KKT residuals of (x, y) on the original system (see the header); true when all
+// are <= tol.
+template <class S>
+bool l1_kkt(const Mat<S>& A, const Vec<S>& b, const Vec<S>& w, const Vec<S>& x, const Vec<S>& y,
+            double tol, LqResult<S>& res) {
+  const Vec<S> s = A.transpose() * y;
+  S dual(0);
+  Index nnz = 0;
+  for (Index j = 0; j < x.size(); ++j) {
+    const S u = s(j) / w(j);
+    S dj;
+    if (x(j) != S(0)) {
+      ++nnz;
+      dj = abs_s<S>(S(u - sign_of<S>(x(j))));
+    } else {
+      dj = std::max<S>(S(0), S(abs_s<S>(u) - S(1)));
+    }
+    dual = std::max<S>(dual, dj);
+  }
+  const S f = lq_objective<S>(w, x, S(1), true);
+  res.primal_residual = dbl(rel<S>(S((A * x - b).norm()), S(b.norm())));
+  res.dual_residual = dbl(dual);
+  res.gap = dbl(rel<S>(S(f - b.dot(y)), f));
+  res.objective = dbl(f);
+  res.support = nnz;
+  return res.primal_residual <= tol && res.dual_residual <= tol && std::abs(res.gap) <= tol;
+}
+
+// The polish of q = 1 on the support `supp` (see the header); on success fills res (x, y,
+// residuals) and returns true. y_hint: a dual estimate of the original system, or null.
+template <class S>
+bool l1_polish(const Mat<S>& A, const Vec<S>& b, const Vec<S>& w, std::vector<Index> supp,
+               const Vec<S>* y_hint, double tol, LqResult<S>& res) {
+  const Index n = A.cols(), m = A.rows();
+  if (supp.empty()) return false;
+  Vec<S> xs;
+  Mat<S> AS;
+  // least squares on the support; entries at rounding level (an over-estimated support) are
+  // dropped and the system re-solved once
+  for (int pass = 0; pass < 2; ++pass) {
+    AS.resize(m, Index(supp.size()));
+    for (std::size_t c = 0; c < supp.size(); ++c) AS.col(Index(c)) = A.col(supp[c]);
+    xs = Eigen::CompleteOrthogonalDecomposition<Mat<S>>(AS).solve(b);
+    const S big = xs.cwiseAbs().maxCoeff();
+    std::vector<Index> keep;
+    for (std::size_t c = 0; c < supp.size(); ++c)
+      if (abs_s<S>(xs(Index(c))) > S(1e3) * ScalarTraits<S>::epsilon() * big) keep.push_back(supp[c]);
+    if (keep.size() == supp.size() || keep.empty()) break;
+    supp = keep;
+  }
+  Vec<S> x = Vec<S>::Zero(n);
+  Vec<S> c(Index(supp.size()));
+  for (std::size_t k = 0; k < supp.size(); ++k) {
+    x(supp[k]) = xs(Index(k));
+    c(Index(k)) = w(supp[k]) * sign_of<S>(xs(Index(k)));
+  }
+  const Eigen::CompleteOrthogonalDecomposition<Mat<S>> codT(Mat<S>(AS.transpose()));
+  LqResult<S> trial = res;
+  Vec<S> y = codT.solve(c);  // minimum-norm y with A_S^T y = w_S sign(x_S)
+  bool ok = l1_kkt<S>(A, b, w, x, y, tol, trial);
+  if (!ok && y_hint) {  // the dual estimate, corrected by the least change onto A_S^T y = c
+    y = *y_hint + codT.solve(Vec<S>(c - AS.transpose() * *y_hint));
+    ok = l1_kkt<S>(A, b, w, x, y, tol, trial);
+  }
+  if (ok) {
+    trial.x = x;
+    trial.y = y;
+    res = trial;
+  }
+  return ok;
+}
+
+// q = 1 in double: ADMM with polish (see the header).
+//   x^{k+1} = Proj_{Ax=b}(z^k - u^k)
+//   z^{k+1} = soft(x^{k+1} + u^k, w / rho)          (weighted soft threshold)
+//   u^{k+1} = u^k + x^{k+1} - z^{k+1}
+// rho u is a subgradient of f at z; its projection onto range A^T, y = (AA^T)^{-1} A (rho u),
+// scaled to max_j |a_j^T y| / w_j <= 1, is a dual-feasible estimate (hence a true gap).
+template <class S>
+LqResult<S> l1_admm(const DenseSystem<S>& sys, const Mat<S>& A0, const Vec<S>& b0, const Vec<S>& w,
+                    const SolveOptions& o, double tol) {
+  LqResult<S> res;
+  const Index n = A0.cols();
+  const Vec<S>& x0 = sys.x_ls;
+  S rho = w.mean() / (S(0.1) * x0.cwiseAbs().maxCoeff());
+  Vec<S> z = Vec<S>::Zero(n), u = Vec<S>::Zero(n), x = x0;
+  std::vector<signed char> pattern(std::size_t(n), 0), polished;
+  int stable = 0, since_polish = 0;
+  S rp(0), rd(0);
+  const auto dual_estimate = [&]() {
+    return sys.lift(sys.solve_gram(Vec<S>(sys.A * Vec<S>(rho * u))));
+  };
+  const auto measure = [&]() {
+    Vec<S> y = dual_estimate();
+    const Vec<S> s = A0.transpose() * y;
+    S scale(1);
+    for (Index j = 0; j < n; ++j) scale = std::max<S>(scale, S(abs_s<S>(s(j)) / w(j)));
+    y /= scale;
+    const S f = lq_objective<S>(w, x, S(1), true);
+    res.x = x;
+    res.y = y;
+    res.objective = dbl(f);
+    res.primal_residual = dbl(rel<S>(S((A0 * x - b0).norm()), S(b0.norm())));
+    res.dual_residual = dbl(rel<S>(rd, S(x.norm())));
+    res.gap = dbl(rel<S>(S(f - b0.dot(y)), f));
+    res.support = 0;
+    for (Index j = 0; j < n; ++j) res.support += x(j) != S(0);
+  };
+  bool finished = false;
+  for (int k = 1; k <= o.max_iterations && !finished; ++k) {
+    res.iterations = k;
+    x = sys.project(Vec<S>(z - u));
+    const Vec<S> zold = z;
+    const Vec<S> v = x + u;
+    for (Index j = 0; j < n; ++j) {
+      const S t = w(j) / rho;
+      z(j) = v(j) > t ? S(v(j) - t) : (v(j) < -t ? S(v(j) + t) : S(0));
+    }
+    u += x - z;
+    rp = (x - z).norm();
+    rd = rho * (z - zold).norm();
+    bool same = true;
+    for (Index j = 0; j < n; ++j) {
+      const signed char sj = z(j) > S(0) ? 1 : (z(j) < S(0) ? -1 : 0);
+      if (sj != pattern[std::size_t(j)]) same = false;
+      pattern[std::size_t(j)] = sj;
+    }
+    stable = same ? stable + 1 : 0;
+    ++since_polish;
+    if (k % 10 == 0) {  // residual balancing
+      if (rp > S(10) * rd) {
+        rho *= S(2);
+        u /= S(2);
+      } else if (rd > S(10) * rp) {
+        rho /= S(2);
+        u *= S(2);
+      }
+      measure();
+      if (res.primal_residual <= tol && std::abs(res.gap) <= tol) {  // weak duality
+        res.status = SolveStatus::solved;
+        res.message = "ADMM met the tolerance (feasibility and gap with a dual-feasible y)";
+        finished = true;
+        break;
+      }
+    }
+    if (o.polish && ((stable >= 8 && pattern != polished) || since_polish >= 60)) {
+      polished = pattern;
+      since_polish = 0;
+      std::vector<Index> supp;
+      for (Index j = 0; j < n; ++j)
+        if (pattern[std::size_t(j)] != 0) supp.push_back(j);
+      const Vec<S> y_hint = dual_estimate();
+      if (l1_polish<S>(A0, b0, w, supp, &y_hint, tol, res)) {
+        res.status = SolveStatus::solved;
+        res.message = "KKT conditions verified after the polish on a support of size " +
+                      std::to_string(res.support);
+        finished = true;
+        break;
+      }
+    }
+    if (!std::isfinite(dbl(rp)) || !std::isfinite(dbl(rd))) {
+      res.status = SolveStatus::numerical_trouble;
+      res.message = "ADMM residuals are not finite";
+      finished = true;
+    }
+  }
+  if (!finished) {
+    measure();
+    res.status = SolveStatus::iteration_limit;
+    res.message = "no KKT point within " + std::to_string(o.max_iterations) +
+                  " iterations; residuals as reached";
+  }
+  return res;
+}
+
+// q in (1, 2): F(y) = -d(y) at a dual vector of `A` (x(y) and the Hessian weights h too).
+template <class S> struct LqDual {
+  S F;
+  Vec<S> x, h;
+};
+template <class S>
+LqDual<S> lq_dual_eval(const Mat<S>& A, const Vec<S>& b, const Vec<S>& w, const S& q,
+                       const Vec<S>& y) {
+  const Vec<S> s = A.transpose() * y;
+  const Index n = A.cols();
+  LqDual<S> e{S(0), Vec<S>(n), Vec<S>(n)};
+  const S e1 = S(1) / S(q - S(1));
+  for (Index j = 0; j < n; ++j) {
+    const S as = abs_s<S>(s(j));
+    if (as == S(0)) {
+      e.x(j) = S(0);
+      e.h(j) = S(0);
+      continue;
+    }
+    const S t = as / (q * w(j));
+    const S ax = pow_s<S>(t, e1);  // |x_j| = t^{1/(q-1)}
+    e.x(j) = s(j) > S(0) ? ax : S(-ax);
+    e.F += (q - S(1)) * w(j) * t * ax;  // w_j (q-1) t^p, p = 1 + 1/(q-1)
+    e.h(j) = ax / ((q - S(1)) * as);
+  }
+  e.F -= b.dot(y);
+  return e;
+}
+
+// Newton with backtracking on F over the reduced system, from y (reduced coordinates), at most
+// `budget` steps. Verifies (primal, gap) on the original system whenever the residual is <= tol;
+// fills res (x, y lifted, residuals, status, message); returns the steps taken.
+template <class S>
+int lq_newton(const DenseSystem<S>& sys, const Mat<S>& A0, const Vec<S>& b0, const Vec<S>& w,
+              const S& q, Vec<S> y, int budget, double tol, LqResult<S>& res) {
+  const Mat<S>& A = sys.A;
+  const Vec<S>& b = sys.b;
+  const Index k = A.rows();
+  const S bscale = std::max<S>(S(1), S(b0.norm()));
+  LqDual<S> e = lq_dual_eval<S>(A, b, w, q, y);
+  const auto verify = [&](const LqDual<S>& ev, const Vec<S>& yy) {
+    const Vec<S> x = sys.project(ev.x);
+    const S f = lq_objective<S>(w, x, q, false);
+    res.x = x;
+    res.y = sys.lift(yy);
+    res.objective = dbl(f);
+    res.primal_residual = dbl(S((A0 * x - b0).norm() / bscale));
+    res.dual_residual = 0;  // the dual is unconstrained
+    res.gap = dbl(rel<S>(S(f + ev.F), f));  // f(x) - d(y), d = -F
+    res.support = 0;
+    for (Index j = 0; j < x.size(); ++j) res.support += x(j) != S(0);
+    return res.primal_residual <= tol && std::abs(res.gap) <= tol;
+  };
+  int steps = 0;
+  for (;;) {
+    if (!is_finite(e.F) || !std::isfinite(dbl(S(e.x.cwiseAbs().maxCoeff())))) {
+      res.status = SolveStatus::numerical_trouble;
+      res.message = "x(y) or the dual value is not finite (q - 1 too small for the dual Newton "
+                    "method in this precision?)";
+      return steps;
+    }
+    const Vec<S> g = A * e.x - b;  // grad F
+    if (dbl(S(g.norm() / bscale)) <= tol && verify(e, y)) {
+      res.status = SolveStatus::solved;
+      res.message = "primal residual and duality gap verified after " + std::to_string(steps) +
+                    " Newton steps on the dual";
+      return steps;
+    }
+    if (steps >= budget) {
+      verify(e, y);
+      res.status = SolveStatus::iteration_limit;
+      res.message = "no verified optimum within " + std::to_string(budget) +
+                    " Newton steps; residuals as reached";
+      return steps;
+    }
+    ++steps;
+    // H = A diag(h) A^T; a small multiple of its mean diagonal is added if not positive definite
+    const Mat<S> Ah = A * e.h.cwiseSqrt().asDiagonal();
+    Mat<S> H = Mat<S>::Zero(k, k);
+    H.template selfadjointView<Eigen::Lower>().rankUpdate(Ah);
+    H = H.template selfadjointView<Eigen::Lower>();
+    const S mean_diag = H.trace() / S(double(std::max<Index>(k, 1)));
+    Eigen::LLT<Mat<S>> llt(H);
+    S shift = ScalarTraits<S>::epsilon() * S(1e2) * std::max<S>(mean_diag, S(1));
+    for (int t = 0; t < 30 && llt.info() != Eigen::Success; ++t, shift *= S(10))
+      llt.compute(Mat<S>(H + shift * Mat<S>::Identity(k, k)));
+    if (llt.info() != Eigen::Success) {
+      verify(e, y);
+      res.status = SolveStatus::numerical_trouble;
+      res.message = "the dual Hessian could not be factored";
+      return steps;
+    }
+    const Vec<S> d = -llt.solve(g);
+    const S slope = g.dot(d);
+    // Step length. The full step is taken when it satisfies Armijo (F(y + d) <= F(y) + 1e-4 g^T d)
+    // or, in the local regime, when it halves ||grad F|| without raising F beyond its rounding
+    // level (there the decrease -g^T d ~ ||g||^2 is below what F can resolve, and Armijo would
+    // accept shortened steps by rounding luck). Otherwise a is halved until Armijo holds (at
+    // most 60 times), as long as the predicted decrease is above F's rounding level.
+    const S f_round = S(100) * ScalarTraits<S>::epsilon() * (abs_s<S>(e.F) + S(1));
+    S a(1);
+    LqDual<S> en = lq_dual_eval<S>(A, b, w, q, Vec<S>(y + d));
+    bool accepted = false;
+    if (is_finite(en.F)) {
+      const S gn = (A * en.x - b).norm();
+      accepted = (en.F <= e.F + S(1e-4) * slope && -slope > f_round) ||
+                 (en.F <= e.F + f_round && gn < S(0.5) * g.norm());
+    }
+    for (int t = 0; t < 60 && !accepted && -slope > f_round; ++t) {
+      a /= S(2);
+      en = lq_dual_eval<S>(A, b, w, q, Vec<S>(y + a * d));
+      accepted = is_finite(en.F) && en.F <= e.F + S(1e-4) * a * slope;
+    }
+    if (!accepted) {
+      verify(e, y);
+      res.status = SolveStatus::numerical_trouble;
+      res.message = "the line search stalled after " + std::to_string(steps) +
+                    " Newton steps; residuals as reached";
+      return steps;
+    }
+    y += a * d;
+    e = en;
+  }
+}
+
+template <class S>
+void validate_lq(const Mat<S>& A, const Vec<S>& b, const Vec<S>& w, const S& q, const SolveOptions& o) {
+  const char* f = "solve_weighted_lq";
+  if (A.rows() == 0) throw InvalidArgument(std::string(f) + ": A has no rows (m = 0)");
+  if (A.cols() == 0) throw InvalidArgument(std::string(f) + ": A has no columns (n = 0)");
+  if (b.size() != A.rows())
+    throw InvalidArgument(std::string(f) + ": b has length " + std::to_string(b.size()) +
+                          ", expected m = " + std::to_string(A.rows()));
+  if (w.size() != A.cols())
+    throw InvalidArgument(std::string(f) + ": w has length " + std::to_string(w.size()) +
+                          ", expected n = " + std::to_string(A.cols()));
+  require_finite(A, "solve_weighted_lq: A");
+  require_finite(b, "solve_weighted_lq: b");
+  require_finite(w, "solve_weighted_lq: w");
+  for (Index j = 0; j < w.size(); ++j)
+    if (!(w(j) > S(0)))
+      throw InvalidArgument(std::string(f) + ": weight w_" + std::to_string(j) + " is not positive");
+  if (!is_finite(q) || q < S(1) || !(q < S(2)))
+    throw InvalidArgument(std::string(f) + ": q must be in [1, 2), got " + to_string(q));
+  if (o.max_iterations < 1 || o.max_iterations > 10000000)
+    throw InvalidArgument(std::string(f) + ": max_iterations must be in [1, 1e7]");
+  if (!(o.tol >= 0) || !std::isfinite(o.tol))
+    throw InvalidArgument(std::string(f) + ": tol must be >= 0");
+}
+
+// Infeasible / b = 0 handling shared by both exponents; true when res is final.
+template <class S>
+bool lq_trivial(const DenseSystem<S>& sys, const Vec<S>& b, Index n, double tol, LqResult<S>& res) {
+  const double resid = dbl(rel<S>(sys.ls_residual, S(b.norm())));
+  if (resid > feasibility_margin<S>(tol, b.size())) {
+    res.x = sys.x_ls;
+    res.y = Vec<S>::Zero(b.size());
+    res.primal_residual = resid;
+    res.status = SolveStatus::infeasible;
+    res.message = "A x = b has no solution: the least-squares residual is " +
+                  std::to_string(resid) + " relative to ||b||";
+    return true;
+  }
+  if (b.norm() == S(0)) {
+    res.x = Vec<S>::Zero(n);
+    res.y = Vec<S>::Zero(b.size());
+    res.status = SolveStatus::solved;
+    res.message = "b = 0: x = 0";
+    return true;
+  }
+  return false;
+}
+
+template <class S> std::vector<Index> support_of(const Vec<S>& x) {
+  std::vector<Index> supp;
+  for (Index j = 0; j < x.size(); ++j)
+    if (x(j) != S(0)) supp.push_back(j);
+  return supp;
+}
+
+template <class S>
+LqResult<S> lq_double_phase(const Mat<S>& A, const Vec<S>& b, const Vec<S>& w, const S& q,
+                            const SolveOptions& o, double tol) {
+  static_assert(std::is_same_v<S, double>, "the first phase runs in double");
+  const DenseSystem<S> sys(A, b);
+  LqResult<S> res;
+  if (lq_trivial<S>(sys, b, A.cols(), tol, res)) return res;
+  if (q == S(1)) return l1_admm<S>(sys, A, b, w, o, tol);
+  // y0: the least-squares fit of A^T y to the gradient of f at the minimum-norm solution
+  Vec<S> gr(A.cols());
+  for (Index j = 0; j < A.cols(); ++j)
+    gr(j) = q * w(j) * pow_s<S>(abs_s<S>(sys.x_ls(j)), S(q - S(1))) * sign_of<S>(sys.x_ls(j));
+  const Vec<S> y0 = sys.A.rows() ? Vec<S>(sys.solve_gram(Vec<S>(sys.A * gr))) : Vec<S>(Vec<S>::Zero(0));
+  res.iterations = lq_newton<S>(sys, A, b, w, q, y0, o.max_iterations, tol, res);
+  return res;
+}
+
+}  // namespace programs_detail
+
+template <class S> S lq_conjugate(const S& u, const S& q) {
+  using programs_detail::abs_s;
+  return (q - S(1)) * programs_detail::pow_s<S>(abs_s<S>(S(u / q)), S(q / (q - S(1))));
+}
+
+template <class S>
+S lq_dual_value(const Mat<S>& A, const Vec<S>& b, const Vec<S>& w, const S& q, const Vec<S>& y) {
+  if (b.size() != A.rows() || w.size() != A.cols() || y.size() != A.rows())
+    throw InvalidArgument("lq_dual_value: sizes do not match A");
+  return S(-programs_detail::lq_dual_eval<S>(A, b, w, q, y).F);
+}
+
+template <class S>
+Vec<S> lq_primal_from_dual(const Mat<S>& A, const Vec<S>& w, const S& q, const Vec<S>& y) {
+  if (w.size() != A.cols() || y.size() != A.rows())
+    throw InvalidArgument("lq_primal_from_dual: sizes do not match A");
+  return programs_detail::lq_dual_eval<S>(A, Vec<S>::Zero(A.rows()), w, q, y).x;
+}
+
+template <class S>
+LqResult<S> solve_weighted_lq(const Mat<S>& A, const Vec<S>& b, const Vec<S>& w, const S& q,
+                              const SolveOptions& o) {
+  using namespace programs_detail;
+  validate_lq<S>(A, b, w, q, o);
+  const auto start = Clock::now();
+  const double tol = default_tol<S>(o.tol);
+  if constexpr (std::is_same_v<S, double>) {
+    LqResult<S> res = lq_double_phase<S>(A, b, w, q, o, tol);
+    res.seconds = seconds_since<S>(start);
+    return res;
+  } else {
+    // extended precision: the first phase in double, then the polish / Newton steps in S
+    const DenseSystem<S> sys(A, b);
+    LqResult<S> res;
+    if (lq_trivial<S>(sys, b, A.cols(), tol, res)) {
+      res.seconds = seconds_since<S>(start);
+      return res;
+    }
+    SolveOptions od = o;
+    od.tol = 1e-12;
+    const auto dd = [](const S& x) { return to_double(x); };
+    const Mat<double> Ad = A.unaryExpr(dd);
+    const Vec<double> bd = b.unaryExpr(dd), wd = w.unaryExpr(dd);
+    const LqResult<double> rd = lq_double_phase<double>(Ad, bd, wd, to_double(q), od, od.tol);
+    res.iterations = rd.iterations;
+    res.status = rd.status;
+    res.x = rd.x.template cast<S>();
+    res.y = rd.y.template cast<S>();
+    res.primal_residual = rd.primal_residual;
+    res.dual_residual = rd.dual_residual;
+    res.gap = rd.gap;
+    res.objective = rd.objective;
+    res.support = rd.support;
+    res.message = "double phase: " + std::string(rd.message);
+    const bool usable = rd.status == SolveStatus::solved || rd.status == SolveStatus::iteration_limit;
+    if (q == S(1)) {
+      const std::vector<Index> supp = support_of<S>(res.x);
+      const Vec<S> hint = res.y;
+      if (usable && o.polish && l1_polish<S>(A, b, w, supp, &hint, tol, res)) {
+        res.status = SolveStatus::solved;
+        res.message = "KKT conditions verified in extended precision after the polish on a "
+                      "support of size " + std::to_string(res.support);
+      } else if (usable) {
+        res.status = SolveStatus::iteration_limit;
+        res.message += "; the extended-precision polish did not reach the tolerance";
+      }
+    } else if (rd.status != SolveStatus::infeasible) {
+      const int left = std::max(0, o.max_iterations - rd.iterations);
+      const Vec<S> y0 = sys.reduce(res.y);
+      const std::string first = res.message;
+      res.iterations += lq_newton<S>(sys, A, b, w, q, y0, left, tol, res);
+      res.message = first + "; extended precision: " + res.message;
+    }
+    res.seconds = seconds_since<S>(start);
+    return res;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Noisy nuclear norm
+
+namespace programs_detail {
+
+// The optimality check of the noisy program at X (rank r, singular vectors U, V) with dual y.
+// Accepted when X is feasible to tol and the gap to the dual value of y / max(1, ||A^* y||_op)
+// (exactly dual feasible) is <= tol: by weak duality ||X||_* then exceeds the optimum by at most
+// tol max(1, ||X||_*). The residual of P_T(A^* y) = UV^T is reported (dual_residual) but not
+// required: y = nu (b - A(X)) carries the rounding error of b - A(X) amplified by
+// nu ~ ||y|| / eps (see the tolerance in the header).
+template <class S>
+bool noisy_kkt(const SensingMap<S>& A, const Vec<S>& b, const S& eps, const Mat<S>& X,
+               const Mat<S>& U, const Mat<S>& V, const Vec<S>& y, double tol, SolveResult<S>& res) {
+  const Mat<S> Y = A.adjoint(y);
+  const Index r = U.cols();
+  const Mat<S> UtY = U.transpose() * Y;
+  const Mat<S> PtY = U * UtY + (Y - U * UtY) * V * V.transpose();
+  const S eq = (PtY - U * V.transpose()).norm() / sqrt_s<S>(S(double(std::max<Index>(r, 1))));
+  const S yscale = std::max<S>(S(1), operator_norm<S>(Y));
+  const S nuc = nuclear_norm<S>(X);
+  const S dual_value = (b.dot(y) - eps * y.norm()) / yscale;
+  const S resid = (A.apply(X) - b).norm();
+  res.primal_residual = dbl(rel<S>(std::max<S>(S(0), S(resid - eps)), S(b.norm())));
+  res.dual_residual = dbl(eq);
+  res.gap = dbl(rel<S>(S(nuc - dual_value), nuc));
+  return res.primal_residual <= tol && std::abs(res.gap) <= tol;
+}
+
+// J: m x (d1 + d2) r, row i = (vec(A_i R), vec(A_i^T L)) (column-major), so that
+// J (vec dL, vec dR) = A(dL R^T + L dR^T).
+template <class S> Mat<S> factor_jacobian(const SensingMap<S>& A, const Mat<S>& L, const Mat<S>& R) {
+  const Index d1 = A.d1(), d2 = A.d2(), r = L.cols(), m = A.m();
+  Mat<S> J(m, (d1 + d2) * r);
+  for (Index i = 0; i < m; ++i) {
+    const Mat<S> Ai = A.matrix(i);
+    const Mat<S> AR = Ai * R, AL = Ai.transpose() * L;
+    J.row(i).head(d1 * r) = Eigen::Map<const Vec<S>>(AR.data(), d1 * r).transpose();
+    J.row(i).tail(d2 * r) = Eigen::Map<const Vec<S>>(AL.data(), d2 * r).transpose();
+  }
+  return J;
+}
+
+template <class S> void balanced_factors(const Mat<S>& X, Index r, Mat<S>& L, Mat<S>& R) {
+  const Svd<S> d = svd<S>(X);
+  Vec<S> sq(r);
+  for (Index i = 0; i < r; ++i) sq(i) = sqrt_s<S>(d.s(i));
+  L = d.U.leftCols(r) * sq.asDiagonal();
+  R = d.V.leftCols(r) * sq.asDiagonal();
+}
+
+// The SVD of X = L R^T from its factors: L = Q_L T_L, R = Q_R T_R (thin QR), T_L T_R^T =
+// W diag(s) Z^T, U = Q_L W, V = Q_R Z. The singular vectors of small singular values come out
+// accurate to rounding relative to the factors, not to ||X|| / sigma_r as from the rounded
+// product (at a noisy solution with sigma_r / sigma_1 ~ 1e-5 this is the difference between a
+// P_T residual of 1e-14 and of 1e-11).
+template <class S> void factor_svd(const Mat<S>& L, const Mat<S>& R, Mat<S>& U, Vec<S>& s, Mat<S>& V) {
+  const Index r = L.cols();
+  const Eigen::HouseholderQR<Mat<S>> ql(L), qr(R);
+  const Mat<S> QL = ql.householderQ() * Mat<S>::Identity(L.rows(), r);
+  const Mat<S> QR = qr.householderQ() * Mat<S>::Identity(R.rows(), r);
+  const Mat<S> TL = ql.matrixQR().topRows(r).template triangularView<Eigen::Upper>();
+  const Mat<S> TR = qr.matrixQR().topRows(r).template triangularView<Eigen::Upper>();
+  const Svd<S> d = svd<S>(Mat<S>(TL * TR.transpose()));
+  U = QL * d.U;
+  V = QR * d.V;
+  s = d.s;
+}
+
+// The polish at rank r from X0 (see the header); on success fills res and returns true.
+template <class S>
+bool noisy_polish(const SensingMap<S>& A, const Vec<S>& b, const S& eps, const Mat<S>& X0, Index r,
+                  const Vec<S>* y_hint, double tol, SolveResult<S>& res) {
+  const Index d1 = A.d1(), d2 = A.d2();
+  if (r < 1 || r > std::min(d1, d2)) return false;
+  const Index nu_ = (d1 + d2) * r;
+  Mat<S> L, R, U, V;
+  balanced_factors<S>(X0, r, L, R);
+  const S bscale = std::max<S>(S(1), S(b.norm()));
+  SolveResult<S> trial = res;
+  const auto pack = [&](const Mat<S>& l, const Mat<S>& rr) {
+    Vec<S> u(nu_);
+    u.head(d1 * r) = Eigen::Map<const Vec<S>>(l.data(), d1 * r);
+    u.tail(d2 * r) = Eigen::Map<const Vec<S>>(rr.data(), d2 * r);
+    return u;
+  };
+  const auto add = [&](const Vec<S>& du) {
+    L += Eigen::Map<const Mat<S>>(du.data(), d1, r);
+    R += Eigen::Map<const Mat<S>>(du.data() + d1 * r, d2, r);
+  };
+  if (eps == S(0)) {
+    // noiseless: Gauss-Newton on A(L R^T) = b (minimum-norm steps), then the dual
+    S last(-1);
+    for (int it = 0; it < 40; ++it) {
+      const Vec<S> rv = A.apply(Mat<S>(L * R.transpose())) - b;
+      const S rn = rv.norm() / bscale;
+      if (dbl(rn) <= tol / 10) break;
+      if (last >= S(0) && !(rn < last / S(2)) && it > 3) break;
+      last = rn;
+      const Mat<S> J = factor_jacobian<S>(A, L, R);
+      add(Vec<S>(-Eigen::CompleteOrthogonalDecomposition<Mat<S>>(J).solve(rv)));
+    }
+    Vec<S> sv;
+    factor_svd<S>(L, R, U, sv, V);
+    for (Index i = 0; i < r; ++i) sv(i) = sqrt_s<S>(sv(i));
+    L = U * sv.asDiagonal();
+    R = V * sv.asDiagonal();
+    const Mat<S> X = L * R.transpose();
+    const Mat<S> J = factor_jacobian<S>(A, L, R);
+    const Vec<S> c = pack(L, R);
+    const Eigen::CompleteOrthogonalDecomposition<Mat<S>> codT(Mat<S>(J.transpose()));
+    Vec<S> y = codT.solve(c);  // J^T y = (L, R): P_T(A^* y) = U V^T at balanced factors
+    bool ok = noisy_kkt<S>(A, b, eps, X, U, V, y, tol, trial);
+    if (!ok && y_hint) {
+      y = *y_hint + codT.solve(Vec<S>(c - J.transpose() * *y_hint));
+      ok = noisy_kkt<S>(A, b, eps, X, U, V, y, tol, trial);
+    }
+    if (ok) {
+      trial.X = X;
+      trial.y = y;
+      trial.rank = r;
+      res = trial;
+    }
+    return ok;
+  }
+  // eps > 0: Newton on the stationarity of the factored problem with the multiplier nu, with
+  // rank adaptation (at most 10 rounds, 60 Newton steps in all): after Newton has converged at
+  // rank r, components whose singular value collapsed are dropped, and for every singular value
+  // sigma > 1 + tol of P_T^perp(A^* y) (the KKT condition the rank-r point violates: adding
+  // t u v^T for its singular pair decreases the Lagrangian) a component is added, of the size
+  // t = (sigma - 1) / (nu ||A(u v^T)||^2) that minimises t + (nu/2) ||r + t A(u v^T)||^2.
+  // Components that are not part of the solution then collapse under Newton and are dropped
+  // as soon as sigma_i <= 1e-2 tol sigma_1 (invisible at the tolerance).
+  // Scaled: mu = nu eps (= ||y|| at ||r|| = eps, of order one), the last equation divided by
+  // eps, so that every block of F and of the Jacobian is of order one whatever eps:
+  // F = [L + (mu/eps) A^*(r) R; R + (mu/eps) A^*(r)^T L; (||r||^2 - eps^2) / (2 eps)].
+  Vec<S> rv = A.apply(Mat<S>(L * R.transpose())) - b;
+  S mu(0);
+  if (y_hint && rv.squaredNorm() > S(0))
+    mu = eps * std::max<S>(S(0), S(-y_hint->dot(rv) / rv.squaredNorm()));
+  if (!(mu > S(0))) return false;  // the dual estimate is not yet aligned with b - A(X)
+  const auto residual = [&](const Mat<S>& l, const Mat<S>& rr, const S& mu_) {
+    const Index k = l.cols();
+    const Vec<S> rvec = A.apply(Mat<S>(l * rr.transpose())) - b;
+    const Mat<S> Y = A.adjoint(rvec);
+    const S n = mu_ / eps;
+    Vec<S> F((d1 + d2) * k + 1);
+    Eigen::Map<Mat<S>>(F.data(), d1, k) = l + n * Y * rr;
+    Eigen::Map<Mat<S>>(F.data() + d1 * k, d2, k) = rr + n * Y.transpose() * l;
+    F((d1 + d2) * k) = (rvec.squaredNorm() - eps * eps) / (S(2) * eps);
+    return F;
+  };
+  const S tiny = S(1e3) * ScalarTraits<S>::epsilon();
+  const S negligible = S(1e-2) * S(tol);  // relative size of a component dropped as collapsed
+  // balanced factors of the components of L R^T above `rel` sigma_1
+  const auto rebalance = [&](const S& rel) {
+    Mat<S> Uc, Vc;
+    Vec<S> sv;
+    factor_svd<S>(L, R, Uc, sv, Vc);
+    Index k = 0;
+    while (k < sv.size() && sv(k) > rel * sv(0)) ++k;
+    Vec<S> sq(k);
+    for (Index i = 0; i < k; ++i) sq(i) = sqrt_s<S>(sv(i));
+    L = Uc.leftCols(k) * sq.asDiagonal();
+    R = Vc.leftCols(k) * sq.asDiagonal();
+  };
+  int steps = 0;  // Newton steps of this call, all rounds: at most 60
+  for (int round = 0; round < 10 && steps < 60; ++round) {
+    Vec<S> F = residual(L, R, mu);
+    const S f0 = F.norm();
+    S flast = f0;
+    int slow = 0;  // consecutive steps that reduced ||F|| by less than 10 %
+    for (; steps < 60; ++steps) {
+      {  // collapsed components (sigma_i <= 1e-2 tol sigma_1) are dropped as soon as they appear
+        Mat<S> Uc, Vc;
+        Vec<S> sv;
+        factor_svd<S>(L, R, Uc, sv, Vc);
+        if (sv(sv.size() - 1) <= negligible * sv(0)) {
+          rebalance(negligible);
+          F = residual(L, R, mu);
+        }
+      }
+      const Index r = L.cols(), n_u = (d1 + d2) * r;
+      rv = A.apply(Mat<S>(L * R.transpose())) - b;
+      const Mat<S> X = L * R.transpose();
+      Mat<S> Uc, Vc;
+      Vec<S> sv;
+      factor_svd<S>(L, R, Uc, sv, Vc);
+      const S nu = mu / eps;
+      const Vec<S> y = -nu * rv;
+      const bool kk = noisy_kkt<S>(A, b, eps, X, Uc, Vc, y, tol, trial);
+      if (kk) {
+        trial.X = X;
+        trial.y = y;
+        trial.rank = 0;  // numerical rank: singular values > 1e3 eps sigma_1
+        for (Index i = 0; i < r; ++i) trial.rank += sv(i) > tiny * sv(0);
+        res = trial;
+        return true;
+      }
+      const S fn = F.norm();
+      if (!is_finite(fn)) return false;
+      // the Jacobian [[I + nu (J^T J + K), J^T r / eps]; [r^T J / eps, 0]]
+      const Mat<S> J = factor_jacobian<S>(A, L, R);
+      Mat<S> Jac = Mat<S>::Zero(n_u + 1, n_u + 1);
+      Jac.topLeftCorner(n_u, n_u).template selfadjointView<Eigen::Lower>().rankUpdate(J.transpose(), nu);
+      Jac.topLeftCorner(n_u, n_u) =
+          Mat<S>(Jac.topLeftCorner(n_u, n_u)).template selfadjointView<Eigen::Lower>();
+      Jac.topLeftCorner(n_u, n_u).diagonal().array() += S(1);
+      const Mat<S> Y = A.adjoint(rv);
+      for (Index k = 0; k < r; ++k) {  // K: (dL, dR) -> (Y dR, Y^T dL), times nu
+        Jac.block(k * d1, d1 * r + k * d2, d1, d2) += nu * Y;
+        Jac.block(d1 * r + k * d2, k * d1, d2, d1) += nu * Y.transpose();
+      }
+      const Vec<S> Jr = J.transpose() * rv / eps;
+      Jac.col(n_u).head(n_u) = Jr;
+      Jac.row(n_u).head(n_u) = Jr.transpose();
+      // The orbit (L Q, R Q), Q orthogonal, leaves the problem invariant: its tangent directions
+      // (L Omega, R Omega), Omega skew, are null vectors of the Jacobian at a solution (and F is
+      // orthogonal to them). Adding c P (P the orthogonal projector onto them) makes the matrix
+      // nonsingular without changing the step on their complement; then LU (a third of the cost
+      // of a complete orthogonal decomposition), with the decomposition as the fallback.
+      const Index ng = r * (r - 1) / 2;
+      if (ng > 0) {
+        Mat<S> G = Mat<S>::Zero(n_u + 1, ng);
+        Index c = 0;
+        for (Index p = 0; p < r; ++p)
+          for (Index q = p + 1; q < r; ++q, ++c) {
+            G.col(c).segment(p * d1, d1) = -L.col(q);
+            G.col(c).segment(q * d1, d1) = L.col(p);
+            G.col(c).segment(d1 * r + p * d2, d2) = -R.col(q);
+            G.col(c).segment(d1 * r + q * d2, d2) = R.col(p);
+          }
+        const Eigen::HouseholderQR<Mat<S>> gq(G);
+        const Mat<S> Q = gq.householderQ() * Mat<S>::Identity(n_u + 1, ng);
+        const S scale = Jac.diagonal().head(n_u).mean();
+        Jac.template selfadjointView<Eigen::Lower>().rankUpdate(Q, scale);
+        Jac.template triangularView<Eigen::StrictlyUpper>() = Jac.transpose();
+      }
+      Vec<S> step = -Eigen::PartialPivLU<Mat<S>>(Jac).solve(F);
+      if (!is_finite(S(step.norm())) || (Jac * step + F).norm() > S(1e-6) * fn)
+        step = -Eigen::CompleteOrthogonalDecomposition<Mat<S>>(Jac).solve(F);
+      // damped: the largest of 1, 1/2, ..., 2^-20 that decreases ||F||
+      S a(1);
+      bool moved = false;
+      for (int t = 0; t <= 20; ++t, a /= S(2)) {
+        const Mat<S> Ln = L + a * Eigen::Map<const Mat<S>>(step.data(), d1, r);
+        const Mat<S> Rn = R + a * Eigen::Map<const Mat<S>>(step.data() + d1 * r, d2, r);
+        const S mun = mu + a * step(n_u);
+        const Vec<S> Fn = residual(Ln, Rn, mun);
+        if (is_finite(S(Fn.norm())) && Fn.norm() < fn) {
+          L = Ln;
+          R = Rn;
+          mu = mun;
+          slow = Fn.norm() > S(0.9) * fn ? slow + 1 : 0;
+          F = Fn;
+          moved = true;
+          break;
+        }
+      }
+      // stop the round: no decrease, five slow steps, or at the rounding floor (less than
+      // quadratic progress once ||F|| is 1e-6 of where the round started)
+      const S fnew = F.norm();
+      const bool floor = fnew < S(1e-6) * f0 && fnew > S(0.5) * flast;
+      flast = fnew;
+      if (!moved || slow >= 5 || floor) {
+        ++steps;
+        break;
+      }
+    }
+    // rank adjustment at the Newton point
+    const Index r = L.cols();
+    rv = A.apply(Mat<S>(L * R.transpose())) - b;
+    Mat<S> Uc, Vc;
+    Vec<S> sv;
+    factor_svd<S>(L, R, Uc, sv, Vc);
+    const S nu = mu / eps;
+    const Mat<S> Y = A.adjoint(Vec<S>(-nu * rv));
+    const Mat<S> UtY = Uc.transpose() * Y;
+    Mat<S> W = Y - Uc * UtY;
+    W -= W * Vc * Vc.transpose();
+    const Svd<S> dw = svd<S>(W);
+    Index keep = 0;
+    for (Index i = 0; i < r; ++i)
+      if (sv(i) > tiny * sv(0)) ++keep;
+    Index add_k = 0;
+    for (Index i = 0; i < dw.s.size() && keep + add_k < std::min(d1, d2); ++i)
+      if (dw.s(i) > S(1) + S(tol)) ++add_k;
+    if (add_k == 0 && keep == r) return false;
+    if (keep == 0 || !(nu > S(0))) return false;
+    Mat<S> Ln(d1, keep + add_k), Rn(d2, keep + add_k);
+    for (Index i = 0; i < keep; ++i) {
+      Ln.col(i) = Uc.col(i) * sqrt_s<S>(sv(i));
+      Rn.col(i) = Vc.col(i) * sqrt_s<S>(sv(i));
+    }
+    for (Index i = 0; i < add_k; ++i) {
+      const Mat<S> uv = dw.U.col(i) * dw.V.col(i).transpose();
+      const S an = A.apply(uv).squaredNorm();
+      S t = an > S(0) ? S((dw.s(i) - S(1)) / (nu * an)) : S(0);
+      t = std::max<S>(t, tiny * sv(0));
+      Ln.col(keep + i) = dw.U.col(i) * sqrt_s<S>(t);
+      Rn.col(keep + i) = dw.V.col(i) * sqrt_s<S>(t);
+    }
+    L = Ln;
+    R = Rn;
+  }
+  return false;
+}
+
+// The default tolerance of the noisy program (see the header): max(default, 10 eps_mach ||b|| /
+// eps) for eps > 0; an explicit o.tol is used as given.
+template <class S> double noisy_tol(double asked, const Vec<S>& b, const S& eps) {
+  const double t = default_tol<S>(asked);
+  if (asked > 0 || !(eps > S(0))) return t;
+  return std::max(t, 10 * epsilon_of<S>() * dbl(S(b.norm() / eps)));
+}
+
+template <class S>
+SolveResult<S> noisy_admm(const SensingMap<S>& A, const Vec<S>& b, const S& eps,
+                          const SolveOptions& o, double tol) {
+  SolveResult<S> res;
+  const Index d1 = A.d1(), d2 = A.d2(), m = A.m();
+  // feasibility: the least-squares residual must not exceed eps
+  const Mat<S> G = solver_detail::gram(A);
+  const solver_detail::AffineProjector<S> proj(A, b, G);
+  const Mat<S> Xls = proj.project(Mat<S>::Zero(d1, d2));
+  const S rls = (A.apply(Xls) - b).norm();
+  const S bscale = std::max<S>(S(1), S(b.norm()));
+  res.X = Xls;
+  res.y = Vec<S>::Zero(m);
+  if (dbl(S((rls - eps) / bscale)) > feasibility_margin<S>(tol, m)) {
+    res.status = SolveStatus::infeasible;
+    res.primal_residual = dbl(S((rls - eps) / bscale));
+    res.message = "||A(X) - b|| <= eps has no solution: the least-squares residual is " +
+                  std::to_string(dbl(rls)) + " > eps = " + std::to_string(dbl(eps));
+    return res;
+  }
+  // the map scaled to mean ||A_i||^2 = 1: As = A / s, bs = b / s, es = eps / s
+  const S s2 = G.trace() / S(double(m));
+  const S s = sqrt_s<S>(s2);
+  Mat<S> G1 = G / s2;
+  G1.diagonal().array() += S(1);
+  const Eigen::LLT<Mat<S>> llt(G1);
+  if (llt.info() != Eigen::Success) {
+    res.status = SolveStatus::numerical_trouble;
+    res.message = "I + A A^* could not be factored";
+    return res;
+  }
+  const auto As = [&](const Mat<S>& X) { return Vec<S>(A.apply(X) / s); };
+  const auto Ats = [&](const Vec<S>& v) { return Mat<S>(A.adjoint(Vec<S>(v / s))); };
+  const Vec<S> bs = b / s;
+  const S es = eps / s;
+  Mat<S> Z = Mat<S>::Zero(d1, d2), U = Mat<S>::Zero(d1, d2), X = Xls;
+  Vec<S> w = Vec<S>::Zero(m), v = Vec<S>::Zero(m), ax = As(X);
+  S rho = S(1) / (S(0.1) * operator_norm<S>(Xls));
+  Index rank = 0;
+  std::vector<Index> tried;  // ranks polished before: retried only on the 60-iteration timer
+  int stable = 0, since_polish = 0;
+  S rp(0), rd(0);
+  const auto dual_estimate = [&]() { return Vec<S>(-rho * v / s); };
+  const auto measure = [&]() {
+    const Vec<S> y = dual_estimate();
+    const S yscale = std::max<S>(S(1), operator_norm<S>(A.adjoint(y)));
+    const S nuc = nuclear_norm<S>(X);
+    res.X = X;
+    res.y = y / yscale;
+    res.primal_residual =
+        dbl(rel<S>(std::max<S>(S(0), S((A.apply(X) - b).norm() - eps)), S(b.norm())));
+    res.dual_residual = dbl(rel<S>(rd, S(X.norm())));
+    res.gap = dbl(rel<S>(S(nuc - (b.dot(y) - eps * y.norm()) / yscale), nuc));
+  };
+  bool finished = false;
+  for (int k = 1; k <= o.max_iterations && !finished; ++k) {
+    res.iterations = k;
+    // X = (I + As^* As)^{-1} Rhs,  Rhs = Z - U + As^*(bs + w - v)
+    const Mat<S> Rhs = Z - U + Ats(Vec<S>(bs + w - v));
+    X = Rhs - Ats(Vec<S>(llt.solve(As(Rhs))));
+    ax = As(X);
+    const Mat<S> Zold = Z;
+    const Vec<S> wold = w;
+    Index rk = 0, grk = 0;
+    Z = solver_detail::svt<S>(Mat<S>(X + U), S(S(1) / rho), rk, grk);  // prox of ||.||_* / rho
+    const Vec<S> t = ax - bs + v;                                      // projection onto the ball
+    const S tn = t.norm();
+    w = tn > es ? Vec<S>(t * (es / tn)) : t;
+    U += X - Z;
+    v += ax - bs - w;
+    rp = sqrt_s<S>(S((X - Z).squaredNorm() + (ax - bs - w).squaredNorm()));
+    rd = rho * (Z - Zold + Ats(Vec<S>(w - wold))).norm();
+    stable = rk == rank ? stable + 1 : 0;
+    rank = rk;
+    ++since_polish;
+    if (k % 10 == 0) {
+      if (rp > S(10) * rd) {
+        rho *= S(2);
+        U /= S(2);
+        v /= S(2);
+      } else if (rd > S(10) * rp) {
+        rho /= S(2);
+        U *= S(2);
+        v *= S(2);
+      }
+      measure();
+      if (res.primal_residual <= tol && std::abs(res.gap) <= tol) {  // weak duality
+        res.status = SolveStatus::solved;
+        res.rank = rank;
+        res.message = "ADMM met the tolerance (feasibility and gap with a dual-feasible y)";
+        finished = true;
+        break;
+      }
+    }
+    // polish at the gap rank when it has been stable for 8 iterations and was not tried yet;
+    // every 60 iterations at the rank of the thresholded iterate (exact once ADMM has converged)
+    const bool by_rank = stable >= 8 && rank >= 1 &&
+                         std::find(tried.begin(), tried.end(), rank) == tried.end();
+    if (o.polish && (by_rank || (since_polish >= 60 && rank >= 1))) {
+      const Index r = rank;
+      tried.push_back(r);
+      since_polish = 0;
+      const Vec<S> y_hint = dual_estimate();
+      if (r >= 1 && noisy_polish<S>(A, b, eps, Z, r, &y_hint, tol, res)) {
+        res.status = SolveStatus::solved;
+        res.message = "optimality verified (feasibility and duality gap) after the rank-" +
+                      std::to_string(res.rank) + " polish";
+        finished = true;
+        break;
+      }
+    }
+    if (!std::isfinite(dbl(rp)) || !std::isfinite(dbl(rd))) {
+      res.status = SolveStatus::numerical_trouble;
+      res.message = "ADMM residuals are not finite";
+      finished = true;
+    }
+  }
+  if (!finished) {
+    measure();
+    res.status = SolveStatus::iteration_limit;
+    res.message = "no KKT point within " + std::to_string(o.max_iterations) +
+                  " iterations; residuals as reached";
+    res.rank = rank;
+  }
+  return res;
+}
+
+}  // namespace programs_detail
+
+template <class S>
+SolveResult<S> solve_noisy(const SensingMap<S>& A, const Vec<S>& b, const S& eps, const SolveOptions& o) {
+  using namespace programs_detail;
+  if (A.m() == 0) throw InvalidArgument("solve_noisy: the map has no measurements (m = 0)");
+  if (b.size() != A.m())
+    throw InvalidArgument("solve_noisy: b has length " + std::to_string(b.size()) +
+                          ", expected m = " + std::to_string(A.m()));
+  require_finite(b, "solve_noisy: b");
+  if (!is_finite(eps) || eps < S(0))
+    throw InvalidArgument("solve_noisy: eps must be finite and >= 0, got " + to_string(eps));
+  if (o.max_iterations < 1 || o.max_iterations > 10000000)
+    throw InvalidArgument("solve_noisy: max_iterations must be in [1, 1e7]");
+  if (!(o.tol >= 0) || !std::isfinite(o.tol)) throw InvalidArgument("solve_noisy: tol must be >= 0");
+  const auto start = Clock::now();
+  const double tol = noisy_tol<S>(o.tol, b, eps);
+  SolveResult<S> res;
+  if (b.norm() <= eps) {  // X = 0 is feasible, and optimal
+    res.X = Mat<S>::Zero(A.d1(), A.d2());
+    res.y = Vec<S>::Zero(A.m());
+    res.status = SolveStatus::solved;
+    res.message = "||b|| <= eps: X = 0";
+    res.seconds = seconds_since<S>(start);
+    return res;
+  }
+  if constexpr (std::is_same_v<S, double>) {
+    res = noisy_admm<S>(A, b, eps, o, tol);
+  } else {
+    const SensingMap<double> Ad = A.template cast<double>();
+    const Vec<double> bd = b.unaryExpr([](const S& x) { return to_double(x); });
+    const double tol_d = noisy_tol<double>(0.0, bd, to_double(eps));
+    const SolveResult<double> rd = noisy_admm<double>(Ad, bd, to_double(eps), o, tol_d);
+    res.iterations = rd.iterations;
+    res.status = rd.status;
+    res.X = cast_matrix<S>(rd.X);
+    res.y = rd.y.template cast<S>();
+    res.primal_residual = rd.primal_residual;
+    res.dual_residual = rd.dual_residual;
+    res.gap = rd.gap;
+    res.rank = rd.rank;
+    res.message = "double phase: " + rd.message;
+    if (rd.status == SolveStatus::solved || rd.status == SolveStatus::iteration_limit) {
+      const Vec<S> hint = res.y;
+      if (o.polish && noisy_polish<S>(A, b, eps, res.X, rd.rank, &hint, tol, res)) {
+        res.status = SolveStatus::solved;
+        res.message = "optimality verified in extended precision (feasibility and duality gap) "
+                      "after the rank-" + std::to_string(res.rank) + " polish";
+      } else {
+        res.status = SolveStatus::iteration_limit;
+        res.message += "; the extended-precision polish did not reach the tolerance";
+      }
+    }
+  }
+  res.message += " (tol " + to_string(tol, 3) + ")";
+  res.seconds = seconds_since<S>(start);
+  return res;
+}
+
+#define FLATMIN_INSTANTIATE_PROGRAMS(S)                                                          \
+  template LqResult<S> solve_weighted_lq<S>(const Mat<S>&, const Vec<S>&, const Vec<S>&, const S&, \
+                                            const SolveOptions&);                                \
+  template S lq_conjugate<S>(const S&, const S&);                                                \
+  template S lq_dual_value<S>(const Mat<S>&, const Vec<S>&, const Vec<S>&, const S&, const Vec<S>&); \
+  template Vec<S> lq_primal_from_dual<S>(const Mat<S>&, const Vec<S>&, const S&, const Vec<S>&); \
+  template SolveResult<S> solve_noisy<S>(const SensingMap<S>&, const Vec<S>&, const S&,           \
+                                         const SolveOptions&);
+
+}  // namespace flatmin
