@@ -188,6 +188,7 @@ const std::vector<Row>& rows() {
     detail::register_rows_a3(v);
     detail::register_rows_a45(v);
     detail::register_rows_a6(v);
+    detail::register_rows_a6_solver(v);
     detail::register_rows_a7(v);
     detail::register_rows_b(v);
     detail::register_rows_b_rip(v);

@@ -1,0 +1,736 @@
+// Definitions of flatmin/rpca_solver.hpp, included only by rpca_solver_<type>.cpp (one translation
+// unit per scalar type). Self-contained: the tangent-space helpers below follow the nuclear-norm
+// solver's (solver_impl.hpp) conventions but are kept here so that the two solvers can change
+// independently.
+#pragma once
+
+#include <Eigen/Cholesky>
+#include <Eigen/QR>
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <limits>
+#include <string>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "flatmin/linalg.hpp"
+#include "flatmin/rpca.hpp"
+#include "flatmin/rpca_solver.hpp"
+
+namespace flatmin {
+namespace rpca_detail {
+
+using Clock = std::chrono::steady_clock;
+
+template <class S> double dbl(const S& x) { return to_double(x); }
+
+template <class S> double default_tol(double asked) {
+  if (asked > 0) return asked;
+  return std::is_same_v<S, double> ? 1e-12 : 1e-28;
+}
+
+// The tangent space T of the rank-r matrices at X = U Sigma V^T in the orthonormal coordinates
+// (P, C) -> U P^T + U_perp C V^T (P: d2 x r, C: (d1 - r) x r): an isometry onto T, whose adjoint
+// `coordinates` is (W^T U, U_perp^T W V), the coordinates of P_T(W).
+template <class S> struct Tangent {
+  Mat<S> U, V, Uperp;
+  Index dim() const { return V.rows() * U.cols() + Uperp.cols() * U.cols(); }
+  Mat<S> embed(const Vec<S>& t) const {
+    const Index d2 = V.rows(), r = U.cols(), q = Uperp.cols();
+    const Eigen::Map<const Mat<S>> P(t.data(), d2, r), C(t.data() + d2 * r, q, r);
+    return U * P.transpose() + Uperp * C * V.transpose();
+  }
+  Vec<S> coordinates(const Mat<S>& W) const {
+    const Index d2 = V.rows(), r = U.cols(), q = Uperp.cols();
+    Vec<S> t(dim());
+    Eigen::Map<Mat<S>>(t.data(), d2, r) = W.transpose() * U;
+    Eigen::Map<Mat<S>>(t.data() + d2 * r, q, r) = Uperp.transpose() * W * V;
+    return t;
+  }
+};
+
+template <class S> Tangent<S> tangent_at(const Mat<S>& U, const Mat<S>& V) {
+  Tangent<S> T{U, V, Mat<S>()};
+  const Index d1 = U.rows(), r = U.cols();
+  Eigen::HouseholderQR<Mat<S>> qr(U);
+  const Mat<S> Q = qr.householderQ() * Mat<S>::Identity(d1, d1);
+  T.Uperp = Q.rightCols(d1 - r);
+  return T;
+}
+
+// Rank-r truncation by the SVD (Eckart-Young), with its singular vectors.
+template <class S> Mat<S> truncate(const Mat<S>& X, Index r, Mat<S>* U, Mat<S>* V) {
+  const Svd<S> d = svd<S>(X);
+  *U = d.U.leftCols(r);
+  *V = d.V.leftCols(r);
+  return d.U.leftCols(r) * d.s.head(r).asDiagonal() * d.V.leftCols(r).transpose();
+}
+
+// Singular-value thresholding U max(s - t, 0) V^T; rank = number of values kept, gap_rank = the
+// position of the first relative gap > 100 among them (the rank the iterate is heading for while
+// small spurious values are still above t).
+template <class S> Mat<S> svt(const Mat<S>& W, const S& t, Index& rank, Index& gap_rank) {
+  const Svd<S> d = svd<S>(W);
+  rank = 0;
+  for (Index i = 0; i < d.s.size(); ++i)
+    if (d.s(i) > t) ++rank;
+  Vec<S> s(rank);
+  for (Index i = 0; i < rank; ++i) s(i) = d.s(i) - t;
+  gap_rank = rank;
+  for (Index i = 0; i + 1 < rank; ++i)
+    if (s(i) > S(100) * s(i + 1)) {
+      gap_rank = i + 1;
+      break;
+    }
+  return d.U.leftCols(rank) * s.asDiagonal() * d.V.leftCols(rank).transpose();
+}
+
+template <class S> S absv(const S& x) { return x < S(0) ? S(-x) : x; }
+template <class S> S inner(const Mat<S>& A, const Mat<S>& B) {
+  S acc(0);
+  for (Index j = 0; j < A.cols(); ++j)
+    for (Index i = 0; i < A.rows(); ++i) acc += A(i, j) * B(i, j);
+  return acc;
+}
+template <class S> S max_abs(const Mat<S>& A) {
+  S m(0);
+  for (Index j = 0; j < A.cols(); ++j)
+    for (Index i = 0; i < A.rows(); ++i) m = std::max<S>(m, absv(A(i, j)));
+  return m;
+}
+
+template <class S> void validate(const Mat<S>& Y, const S& tau, const SolveOptions& o) {
+  if (Y.rows() == 0 || Y.cols() == 0)
+    throw InvalidArgument("solve_rpca: Y is empty (" + std::to_string(Y.rows()) + " x " +
+                          std::to_string(Y.cols()) + ")");
+  require_finite(Y, "solve_rpca: Y");
+  if (!is_finite(tau)) throw InvalidArgument("solve_rpca: tau is not finite");
+  if (tau < S(0))
+    throw InvalidArgument("solve_rpca: tau (the radius of the l1 ball) must be non-negative, got " +
+                          to_string(tau, 6));
+  if (o.max_iterations < 1 || o.max_iterations > 10000000)
+    throw InvalidArgument("solve_rpca: max_iterations must be in [1, 1e7]");
+  if (!(o.tol >= 0) || !std::isfinite(o.tol)) throw InvalidArgument("solve_rpca: tol must be >= 0");
+}
+
+// The support Omega of a sparse matrix and its signs sigma (+-1 on Omega, 0 elsewhere).
+template <class S> struct Pattern {
+  Mat<S> sign;
+  std::vector<std::pair<Index, Index>> cells;  // Omega in column-major order
+};
+template <class S> Pattern<S> pattern_of(const Mat<S>& Sp) {
+  Pattern<S> p;
+  p.sign = Mat<S>::Zero(Sp.rows(), Sp.cols());
+  for (Index j = 0; j < Sp.cols(); ++j)
+    for (Index i = 0; i < Sp.rows(); ++i)
+      if (Sp(i, j) != S(0)) {
+        p.sign(i, j) = Sp(i, j) > S(0) ? S(1) : S(-1);
+        p.cells.push_back({i, j});
+      }
+  return p;
+}
+
+// The linear constraint map of the polish in tangent coordinates. With sigma_hat = sigma /
+// sqrt|Omega|, A(X) = (X_ij for (i,j) off Omega; <sigma_hat, X>) is a partial isometry whose
+// adjoint maps onto the subspace R = {W : W = lambda sigma on Omega}; A^* A = P_R, the orthogonal
+// projection onto R (keep the entries off Omega, replace the Omega part by <sigma_hat, W>
+// sigma_hat). J = A o embed (T coordinates -> constraint values) has the normal matrix
+//   N = J^T J = I - B^T B + s s^T,   B: rows = coordinates of e_i e_j^T, (i,j) in Omega;
+//                                    s = coordinates of sigma_hat = B^T sigma_hat.
+// N0 = I - B^T B is the normal matrix without the sigma row (the map P_Omega^c on T).
+template <class S> struct Linearised {
+  const Pattern<S>* pat = nullptr;
+  Mat<S> B, N, N0;
+  Vec<S> s;
+  S root_n = S(1);  // sqrt|Omega|
+
+  Mat<S> P_R(const Mat<S>& W) const {
+    Mat<S> out = W;
+    S acc(0);
+    for (const auto& c : pat->cells) acc += pat->sign(c.first, c.second) * W(c.first, c.second);
+    acc /= root_n;  // <sigma_hat, W>
+    for (const auto& c : pat->cells) out(c.first, c.second) = acc * pat->sign(c.first, c.second) / root_n;
+    return out;
+  }
+  Mat<S> P_off(const Mat<S>& W) const {  // P_Omega^c
+    Mat<S> out = W;
+    for (const auto& c : pat->cells) out(c.first, c.second) = S(0);
+    return out;
+  }
+};
+
+// Coordinates of the unit matrix e_i e_j^T in T (Tangent::coordinates of it, by formula):
+// P block (d2 x r): row j = U.row(i); C block (q x r): C(a, k) = Uperp(i, a) V(j, k).
+template <class S> Vec<S> cell_coordinates(const Tangent<S>& T, Index i, Index j) {
+  const Index d2 = T.V.rows(), r = T.U.cols(), q = T.Uperp.cols();
+  Vec<S> t = Vec<S>::Zero(T.dim());
+  for (Index k = 0; k < r; ++k) {
+    t(k * d2 + j) = T.U(i, k);
+    for (Index a = 0; a < q; ++a) t(d2 * r + k * q + a) = T.Uperp(i, a) * T.V(j, k);
+  }
+  return t;
+}
+
+template <class S> Linearised<S> linearise(const Tangent<S>& T, const Pattern<S>& pat) {
+  Linearised<S> L;
+  L.pat = &pat;
+  const Index n = Index(pat.cells.size()), dim = T.dim();
+  using std::sqrt;
+  L.root_n = n > 0 ? S(sqrt(S(double(n)))) : S(1);
+  L.B.resize(n, dim);
+  for (Index c = 0; c < n; ++c)
+    L.B.row(c) = cell_coordinates<S>(T, pat.cells[std::size_t(c)].first,
+                                     pat.cells[std::size_t(c)].second).transpose();
+  Vec<S> sh(n);
+  for (Index c = 0; c < n; ++c)
+    sh(c) = pat.sign(pat.cells[std::size_t(c)].first, pat.cells[std::size_t(c)].second) / L.root_n;
+  L.s = L.B.transpose() * sh;
+  L.N0 = Mat<S>::Identity(dim, dim);
+  L.N0.template selfadjointView<Eigen::Lower>().rankUpdate(L.B.transpose(), S(-1));
+  L.N0 = Mat<S>(L.N0.template selfadjointView<Eigen::Lower>());
+  L.N = L.N0 + L.s * L.s.transpose();
+  return L;
+}
+
+// Cholesky of a normal matrix, accepted when its pivots are not lost in rounding
+// (min diag(L)^2 > 1e3 dim eps max diag(L)^2): the map is injective with room to spare.
+template <class S> bool factor(const Mat<S>& N, Eigen::LLT<Mat<S>>& llt) {
+  llt.compute(N);
+  if (llt.info() != Eigen::Success) return false;
+  const Vec<S> d = Mat<S>(llt.matrixL()).diagonal();
+  if (d.size() == 0) return true;
+  const S lo = d.minCoeff(), hi = d.maxCoeff();
+  return lo * lo > S(1e3) * S(double(N.rows())) * ScalarTraits<S>::epsilon() * hi * hi;
+}
+
+// The coordinates of U V^T in T: (V, 0).
+template <class S> Vec<S> uvt_coordinates(const Tangent<S>& T) {
+  Vec<S> c = Vec<S>::Zero(T.dim());
+  Eigen::Map<Mat<S>>(c.data(), T.V.rows(), T.U.cols()) = T.V;
+  return c;
+}
+
+template <class S> Mat<S> perp_part(const Tangent<S>& T, const Mat<S>& W) {  // P_T^perp(W)
+  Mat<S> P = W - T.U * (T.U.transpose() * W);
+  P -= (P * T.V) * T.V.transpose();
+  return P;
+}
+
+// Dual candidates in R with P_T(W) = U V^T (see the header). Each returns an empty matrix when
+// it cannot be formed.
+template <class S>
+Mat<S> dual_from_hint(const Tangent<S>& T, const Linearised<S>& L, const Eigen::LLT<Mat<S>>& llt,
+                      const Mat<S>& hint) {
+  const Mat<S> Wh = L.P_R(hint);
+  const Vec<S> g = llt.solve(Vec<S>(uvt_coordinates<S>(T) - T.coordinates(Wh)));
+  return Wh + L.P_R(T.embed(g));
+}
+template <class S>
+Mat<S> dual_min_norm(const Tangent<S>& T, const Linearised<S>& L, const Eigen::LLT<Mat<S>>& llt) {
+  return L.P_R(T.embed(Vec<S>(llt.solve(uvt_coordinates<S>(T)))));
+}
+
+// Margins of a candidate (exact-arithmetic quantities of certify_rpca (iii)); lambda is the
+// common value W_ij / sigma_ij on Omega (their mean; they agree by construction).
+template <class S> struct Margins {
+  S lambda = S(0), op = S(0), off = S(0);  // ||P_T^perp W||_op, max_{Omega^c} |W_ij|
+  S margin_op() const { return S(1) - op; }
+  S margin_inf() const { return lambda > S(0) ? S(S(1) - off / lambda) : S(-1); }
+  S worst() const { return std::min<S>(margin_op(), margin_inf()); }
+};
+template <class S>
+Margins<S> margins(const Tangent<S>& T, const Linearised<S>& L, const Mat<S>& W) {
+  Margins<S> m;
+  const Pattern<S>& p = *L.pat;
+  S acc(0);
+  for (const auto& c : p.cells) acc += p.sign(c.first, c.second) * W(c.first, c.second);
+  m.lambda = p.cells.empty() ? S(0) : S(acc / S(double(p.cells.size())));
+  m.off = max_abs<S>(L.P_off(W));
+  m.op = operator_norm<S>(perp_part<S>(T, W));
+  return m;
+}
+
+// The lambda search: for a fixed multiplier lambda (per cell), the minimum-norm W in R with
+// P_T(W) = U V^T is W(lambda) = w0 + lambda (sigma - w1), w0 = P_off(embed(N0^{-1} c)),
+// w1 = P_off(embed(N0^{-1} coords(sigma))). Both conditions of (iii) are convex in lambda:
+//   f1 = ||P_T^perp W(lambda)||_op - 1,  f2 = (max_{Omega^c} |w0 - lambda w1| - lambda) / lambda_ref,
+// so g = max(f1, f2) is convex; it is minimised by golden section on [0, hi] (hi doubled while g
+// still decreases there; at most 30 doublings and 60 sections). Empty when N0 is singular.
+template <class S>
+Mat<S> dual_lambda_search(const Tangent<S>& T, const Linearised<S>& L, const S& lambda_ref) {
+  Eigen::LLT<Mat<S>> llt0;
+  if (L.pat->cells.empty() || !factor<S>(L.N0, llt0)) return Mat<S>();
+  const Vec<S> g0 = llt0.solve(uvt_coordinates<S>(T));
+  const Vec<S> g1 = llt0.solve(Vec<S>(L.s * L.root_n));  // coordinates of sigma = root_n s
+  const Mat<S> w0 = L.P_off(T.embed(g0)), w1 = L.P_off(T.embed(g1));
+  const Mat<S> dir = L.pat->sign - w1;
+  const S ref = lambda_ref > S(0) ? lambda_ref : std::max<S>(max_abs<S>(w0), S(1e-300));
+  const auto g = [&](const S& lam) {
+    const Mat<S> W = w0 + lam * dir;
+    const S f1 = operator_norm<S>(perp_part<S>(T, W)) - S(1);
+    const S f2 = (max_abs<S>(Mat<S>(w0 - lam * w1)) - lam) / ref;
+    return std::max<S>(f1, f2);
+  };
+  S hi = S(2) * ref;
+  for (int k = 0; k < 30 && g(hi) < g(S(hi / S(2))); ++k) hi *= S(2);
+  S a = S(0), b = hi;
+  const S phi = S((std::sqrt(5.0) - 1) / 2);
+  S x1 = b - phi * (b - a), x2 = a + phi * (b - a);
+  S g1v = g(x1), g2v = g(x2);
+  for (int it = 0; it < 60; ++it) {
+    if (g1v <= g2v) {
+      b = x2;
+      x2 = x1;
+      g2v = g1v;
+      x1 = b - phi * (b - a);
+      g1v = g(x1);
+    } else {
+      a = x1;
+      x1 = x2;
+      g1v = g2v;
+      x2 = a + phi * (b - a);
+      g2v = g(x2);
+    }
+  }
+  const S lam = g1v <= g2v ? x1 : x2;
+  return Mat<S>(w0 + lam * dir);
+}
+
+// KKT residuals into a SolveResult (dual_residual as documented in the header).
+template <class S>
+RpcaKkt fill_residuals(const Mat<S>& Y, const S& tau, const Mat<S>& X, const Mat<S>& W,
+                       double structural, SolveResult<S>& res) {
+  const RpcaKkt k = rpca_kkt<S>(Y, tau, X, W);
+  res.primal_residual = k.primal;
+  res.dual_residual = std::max({structural, k.dual_norm, std::abs(k.subgradient),
+                                std::abs(k.normal_cone)});
+  res.gap = k.gap;
+  return k;
+}
+
+template <class S> void store_dual(const Mat<S>& W, SolveResult<S>& res) {
+  res.y = Eigen::Map<const Vec<S>>(W.data(), W.size());
+}
+
+// The polish from X0 at rank r with the support and signs of `pat`; true (and res filled with X,
+// W, residuals) when the KKT check passes. newton: Newton steps taken.
+template <class S>
+bool polish(const Mat<S>& Y, const S& tau, const Mat<S>& X0, Index r, const Pattern<S>& pat,
+            double tol, const Mat<S>* hint, SolveResult<S>& res, int& newton) {
+  const Index d1 = Y.rows(), d2 = Y.cols();
+  if (r < 1 || r >= std::min(d1, d2) + 1 || pat.cells.empty()) return false;
+  using std::sqrt;
+  const S eps = ScalarTraits<S>::epsilon();
+  const S scale = std::max<S>(S(1), S(Y.norm()));
+  Mat<S> U, V;
+  Mat<S> X = truncate<S>(X0, r, &U, &V);
+  Linearised<S> L;
+  Tangent<S> T;
+  const S tau_hat = tau / (pat.cells.empty() ? S(1) : S(sqrt(S(double(pat.cells.size())))));
+  // the residual b - A(X) mapped back by A^*: R = P_off(Y - X) + e sigma_hat
+  const auto residual = [&](const Mat<S>& Xc, S& norm) {
+    const Mat<S> D = Y - Xc;
+    S e(0);
+    for (const auto& c : pat.cells) e += pat.sign(c.first, c.second) * D(c.first, c.second);
+    const S rn = S(sqrt(S(double(pat.cells.size()))));
+    e = e / rn - tau_hat;
+    Mat<S> R = D;
+    for (const auto& c : pat.cells) R(c.first, c.second) = e * pat.sign(c.first, c.second) / rn;
+    norm = S(R.norm()) / scale;  // ||b - A(X)|| (A^* is an isometry)
+    return R;
+  };
+  // Newton: stop at the rounding level (100 eps), when a step does not decrease the residual
+  // (rounding level reached), or when 8 steps have not brought it below 1e-6 (wrong structure).
+  S rn(0), best = S(-1);
+  Mat<S> Xbest = X, Ubest = U, Vbest = V;
+  Eigen::LLT<Mat<S>> llt;
+  for (int it = 0; it < 30; ++it) {
+    const Mat<S> R = residual(X, rn);
+    if (!is_finite(rn)) break;
+    if (best >= S(0) && !(rn < best)) break;
+    best = rn;
+    Xbest = X;
+    Ubest = U;
+    Vbest = V;
+    if (rn <= S(100) * eps) break;
+    if (it >= 8 && rn > S(1e-6)) break;
+    T = tangent_at<S>(U, V);
+    L = linearise<S>(T, pat);
+    if (!factor<S>(L.N, llt)) return false;  // not isolated: J not injective on T
+    const Vec<S> t = llt.solve(T.coordinates(R));
+    X = truncate<S>(Mat<S>(X + T.embed(t)), r, &U, &V);
+    ++newton;
+  }
+  X = Xbest;
+  U = Ubest;
+  V = Vbest;
+  T = tangent_at<S>(U, V);
+  L = linearise<S>(T, pat);
+  if (!factor<S>(L.N, llt)) return false;
+  const Vec<S> c = uvt_coordinates<S>(T);
+  const S rr = S(sqrt(S(double(r))));
+  SolveResult<S> trial = res;
+  const auto attempt = [&](const Mat<S>& W) {
+    if (W.size() == 0) return false;
+    const double structural = dbl(S(S((T.coordinates(W) - c).norm()) / rr));
+    const RpcaKkt k = fill_residuals<S>(Y, tau, X, W, structural, trial);
+    if (!(k.holds(tol) && structural <= tol)) return false;
+    trial.X = X;
+    store_dual<S>(W, trial);
+    trial.rank = r;
+    return true;
+  };
+  bool ok = hint && attempt(dual_from_hint<S>(T, L, llt, *hint));
+  Mat<S> Wmn;
+  if (!ok) ok = attempt(Wmn = dual_min_norm<S>(T, L, llt));
+  if (!ok && trial.primal_residual <= tol) {
+    const Margins<S> m = margins<S>(T, L, Wmn);
+    ok = attempt(dual_lambda_search<S>(T, L, m.lambda));
+  }
+  if (ok) res = trial;
+  return ok;
+}
+
+template <class S> Index numerical_rank_of(const Mat<S>& X) {
+  const Vec<S> s = singular_values<S>(X);
+  Index r = 0;
+  for (Index i = 0; i < s.size(); ++i)
+    if (s(i) > S(1e3) * ScalarTraits<S>::epsilon() * s(0)) ++r;
+  return r;
+}
+
+// The outcome of a phase, with the structure an extended-precision polish starts from.
+template <class S> struct Phase {
+  SolveResult<S> res;
+  bool structure = false;  // rank, pattern and start are meaningful
+  Index rank = 0;
+  Pattern<S> pat;
+  Mat<S> start;  // the low-rank point to polish from
+  Mat<S> W;      // the dual (ADMM's rho U, or the polished one)
+};
+
+// The trivial cases; true when one applied (res filled).
+template <class S>
+bool trivial(const Mat<S>& Y, const S& tau, double tol, SolveResult<S>& res) {
+  const Index d1 = Y.rows(), d2 = Y.cols();
+  if (l1_norm<S>(Y) <= tau) {
+    res.X = Mat<S>::Zero(d1, d2);
+    const Mat<S> W = Mat<S>::Zero(d1, d2);
+    const RpcaKkt k = fill_residuals<S>(Y, tau, res.X, W, 0.0, res);
+    store_dual<S>(W, res);
+    res.rank = 0;
+    res.status = k.holds(tol) ? SolveStatus::solved : SolveStatus::numerical_trouble;
+    res.message = "||Y||_{1,1} <= tau: X = 0 is feasible and has the least nuclear norm";
+    return true;
+  }
+  if (tau == S(0)) {
+    res.X = Y;
+    const Svd<S> d = svd<S>(Y);
+    const Index r = numerical_rank_of<S>(Y);
+    const Mat<S> W = d.U.leftCols(r) * d.V.leftCols(r).transpose();
+    const RpcaKkt k = fill_residuals<S>(Y, tau, res.X, W, 0.0, res);
+    store_dual<S>(W, res);
+    res.rank = r;
+    res.status = k.holds(tol) ? SolveStatus::solved : SolveStatus::numerical_trouble;
+    res.message = "tau = 0: X = Y is the only feasible point";
+    return true;
+  }
+  return false;
+}
+
+// ADMM with polish (the whole method in one precision; used in double).
+template <class S> Phase<S> admm(const Mat<S>& Y, const S& tau, const SolveOptions& o, double tol) {
+  Phase<S> ph;
+  SolveResult<S>& res = ph.res;
+  const Index d1 = Y.rows(), d2 = Y.cols();
+  Mat<S> Z = Mat<S>::Zero(d1, d2), Ud = Mat<S>::Zero(d1, d2);
+  Mat<S> Sk = project_l1_ball<S>(Y, tau);
+  Mat<S> X = Y - Sk;
+  S rho = S(1) / (S(0.1) * std::max<S>(operator_norm<S>(X), S(1e-300)));
+  Mat<S> prev_sign = Mat<S>::Zero(d1, d2), polished_sign;
+  Index gap_rank = 0, polished_rank = -1, rank = 0;
+  int stable_rank = 0, stable_support = 0, since_polish = 0, newton = 0;
+  S rp(0), rd(0);
+  bool finished = false;
+  const auto measure = [&]() {  // the ADMM state's residuals: (X feasible, W = rho U)
+    const Mat<S> W = rho * Ud;
+    res.X = X;
+    store_dual<S>(W, res);
+    ph.W = W;
+    return fill_residuals<S>(Y, tau, X, W, 0.0, res);
+  };
+  for (int k = 1; k <= o.max_iterations; ++k) {
+    res.iterations = k;
+    // S_k = P_B(Y - Z + U), X_k = Y - S_k: projection of Z - U onto {||Y - X||_1 <= tau}
+    Sk = project_l1_ball<S>(Mat<S>(Y - Z + Ud), tau);
+    X = Y - Sk;
+    // Z_k = SVT_{1/rho}(X_k + U): prox of ||.||_* / rho
+    const Mat<S> Zold = Z;
+    Index rk = 0, grk = 0;
+    Z = svt<S>(Mat<S>(X + Ud), S(S(1) / rho), rk, grk);
+    // U += X_k - Z_k (scaled dual ascent; rho U is a subgradient of ||.||_* at Z_k)
+    Ud += X - Z;
+    rp = (X - Z).norm();
+    rd = rho * (Z - Zold).norm();
+    if (!is_finite(rp) || !is_finite(rd)) {
+      const double nan = std::numeric_limits<double>::quiet_NaN();
+      res.X = X;
+      store_dual<S>(Mat<S>(rho * Ud), res);
+      res.primal_residual = res.dual_residual = res.gap = nan;
+      res.rank = rank;
+      res.status = SolveStatus::numerical_trouble;
+      res.message = "ADMM residuals are not finite";
+      ph.structure = false;
+      finished = true;
+      break;
+    }
+    const Pattern<S> pat = pattern_of<S>(Sk);
+    stable_support = (pat.sign.array() == prev_sign.array()).all() ? stable_support + 1 : 0;
+    prev_sign = pat.sign;
+    stable_rank = grk == gap_rank ? stable_rank + 1 : 0;
+    gap_rank = grk;
+    rank = rk;
+    ph.structure = gap_rank >= 1 && !pat.cells.empty();
+    ph.rank = gap_rank;
+    ph.pat = pat;
+    ph.start = Z;
+    ++since_polish;
+    if (k % 10 == 0) {
+      // residual balancing (Boyd et al. 2011, 3.4.1): keep rp and rd within a factor 10
+      if (rp > S(10) * rd) {
+        rho *= S(2);
+        Ud /= S(2);
+      } else if (rd > S(10) * rp) {
+        rho /= S(2);
+        Ud *= S(2);
+      }
+      const RpcaKkt kk = measure();
+      if (kk.holds(tol)) {
+        res.status = SolveStatus::solved;
+        res.rank = rank;  // of Z, the thresholded iterate (X itself is feasible, not low-rank)
+        res.message = "ADMM's own (X, rho U) passed the KKT check";
+        finished = true;
+        break;
+      }
+    }
+    const bool new_structure =
+        gap_rank != polished_rank || polished_sign.size() == 0 ||
+        !(pat.sign.array() == polished_sign.array()).all();
+    if (o.polish && ph.structure &&
+        ((stable_rank >= 8 && stable_support >= 8 && new_structure) || since_polish >= 60)) {
+      polished_rank = gap_rank;
+      polished_sign = pat.sign;
+      since_polish = 0;
+      const Mat<S> hint = rho * Ud;
+      if (polish<S>(Y, tau, Z, gap_rank, pat, tol, &hint, res, newton)) {
+        res.status = SolveStatus::solved;
+        res.message = "KKT conditions verified after the rank-" + std::to_string(gap_rank) +
+                      " polish on a support of " + std::to_string(pat.cells.size()) +
+                      " entries (" + std::to_string(newton) + " Newton steps in all)";
+        ph.start = res.X;
+        ph.W = rpca_dual_matrix<S>(res, d1, d2);
+        finished = true;
+        break;
+      }
+    }
+  }
+  if (!finished) {
+    measure();
+    res.status = SolveStatus::iteration_limit;
+    res.rank = rank;
+    res.message = "no verified KKT point within " + std::to_string(o.max_iterations) +
+                  " ADMM iterations (consensus ||X - Z||_F = " + to_string(rp, 3) +
+                  "); residuals of the feasible iterate X with W = rho U";
+  }
+  return ph;
+}
+
+}  // namespace rpca_detail
+
+template <class S> Mat<S> rpca_dual_matrix(const SolveResult<S>& res, Index d1, Index d2) {
+  if (res.y.size() != d1 * d2)
+    throw InvalidArgument("rpca_dual_matrix: the result's y has " + std::to_string(res.y.size()) +
+                          " entries, expected d1 d2 = " + std::to_string(d1 * d2));
+  return Eigen::Map<const Mat<S>>(res.y.data(), d1, d2);
+}
+
+template <class S> S rpca_dual_value(const Mat<S>& Y, const S& tau, const Mat<S>& W) {
+  require_shape(W.rows(), W.cols(), Y.rows(), Y.cols(), "rpca_dual_value: W");
+  return rpca_detail::inner<S>(W, Y) - tau * rpca_detail::max_abs<S>(W);
+}
+
+template <class S>
+RpcaKkt rpca_kkt(const Mat<S>& Y, const S& tau, const Mat<S>& X, const Mat<S>& W) {
+  using namespace rpca_detail;
+  require_shape(X.rows(), X.cols(), Y.rows(), Y.cols(), "rpca_kkt: X");
+  require_shape(W.rows(), W.cols(), Y.rows(), Y.cols(), "rpca_kkt: W");
+  require_finite(Y, "rpca_kkt: Y");
+  require_finite(X, "rpca_kkt: X");
+  require_finite(W, "rpca_kkt: W");
+  const Mat<S> Sp = Y - X;
+  const S nuc = nuclear_norm<S>(X), opn = operator_norm<S>(W), winf = max_abs<S>(W);
+  const S sc = std::max<S>(S(1), nuc);
+  RpcaKkt k;
+  k.primal = dbl(S(std::max<S>(S(0), S(l1_norm<S>(Sp) - tau)) / std::max<S>(S(1), tau)));
+  k.dual_norm = dbl(std::max<S>(S(0), S(opn - S(1))));
+  k.subgradient = dbl(S((nuc - inner<S>(W, X)) / sc));
+  k.normal_cone = dbl(S((tau * winf - inner<S>(W, Sp)) / sc));
+  const S dual = (inner<S>(W, Y) - tau * winf) / std::max<S>(S(1), opn);
+  k.gap = dbl(S((nuc - dual) / sc));
+  k.lambda = dbl(winf);
+  return k;
+}
+
+template <class S>
+SolveResult<S> solve_rpca(const Mat<S>& Y, const S& tau, const SolveOptions& o) {
+  using namespace rpca_detail;
+  validate<S>(Y, tau, o);
+  const auto start = Clock::now();
+  const double tol = default_tol<S>(o.tol);
+  SolveResult<S> res;
+  const auto finish = [&](SolveResult<S>& r) {
+    r.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+    return r;
+  };
+  if (trivial<S>(Y, tau, tol, res)) return finish(res);
+  if constexpr (std::is_same_v<S, double>) {
+    Phase<double> ph = admm<double>(Y, tau, o, tol);
+    return finish(ph.res);
+  } else {
+    // extended precision: ADMM (and its polish) in double, then polish and check in S
+    SolveOptions od = o;
+    od.tol = 1e-12;
+    const Mat<double> Yd = Y.unaryExpr([](const S& x) { return to_double(x); });
+    const double taud = to_double(tau);
+    Phase<double> pd;
+    if (trivial<double>(Yd, taud, od.tol, pd.res)) {
+      // ||Y||_1 and tau agree to double precision: report the feasible X = Y with W = 0
+      res.X = Y;
+      const Mat<S> W = Mat<S>::Zero(Y.rows(), Y.cols());
+      fill_residuals<S>(Y, tau, res.X, W, 0.0, res);
+      store_dual<S>(W, res);
+      res.rank = numerical_rank_of<S>(Y);
+      res.status = SolveStatus::numerical_trouble;
+      res.message = "the instance is trivial in double (||Y||_1 <= tau or tau = 0 after rounding) "
+                    "but not in extended precision";
+      return finish(res);
+    }
+    pd = admm<double>(Yd, taud, od, od.tol);
+    res.iterations = pd.res.iterations;
+    res.status = pd.res.status;
+    res.X = cast_matrix<S>(pd.res.X);
+    res.y = pd.res.y.template cast<S>();
+    res.primal_residual = pd.res.primal_residual;
+    res.dual_residual = pd.res.dual_residual;
+    res.gap = pd.res.gap;
+    res.rank = pd.res.rank;
+    res.message = "double phase: " + pd.res.message;
+    if (pd.res.status == SolveStatus::numerical_trouble) return finish(res);
+    bool ok = false;
+    if (o.polish && pd.structure) {
+      Pattern<S> pat;
+      pat.sign = cast_matrix<S>(pd.pat.sign);
+      pat.cells = pd.pat.cells;
+      const Mat<S> hint = cast_matrix<S>(pd.W);
+      int newton = 0;
+      ok = polish<S>(Y, tau, cast_matrix<S>(pd.start), pd.rank, pat, tol, &hint, res, newton);
+      if (ok) {
+        res.status = SolveStatus::solved;
+        res.message = std::string("KKT conditions verified in ") + ScalarTraits<S>::name +
+                      " after the rank-" + std::to_string(pd.rank) + " polish (" +
+                      std::to_string(newton) + " Newton steps; double phase: " +
+                      pd.res.message + ")";
+      }
+    }
+    if (!ok) {
+      res.status = SolveStatus::iteration_limit;
+      res.message += std::string("; the ") + ScalarTraits<S>::name +
+                     " polish did not reach the tolerance";
+    }
+    return finish(res);
+  }
+}
+
+template <class S>
+RpcaCertificate certify_rpca(const Mat<S>& M, const Mat<S>& Snat, const Mat<S>* hint) {
+  using namespace rpca_detail;
+  if (M.rows() == 0 || M.cols() == 0) throw InvalidArgument("certify_rpca: M is empty");
+  require_shape(Snat.rows(), Snat.cols(), M.rows(), M.cols(), "certify_rpca: Snat");
+  require_finite(M, "certify_rpca: M");
+  require_finite(Snat, "certify_rpca: Snat");
+  if (hint) {
+    require_shape(hint->rows(), hint->cols(), M.rows(), M.cols(), "certify_rpca: hint");
+    require_finite(*hint, "certify_rpca: hint");
+  }
+  RpcaCertificate c;
+  const Pattern<S> pat = pattern_of<S>(Snat);
+  c.support = Index(pat.cells.size());
+  const Svd<S> d = svd<S>(M);
+  const Index r = numerical_rank_of<S>(M);
+  c.rank = r;
+  if (r == 0 || pat.cells.empty()) {  // the degenerate cases of the header
+    c.verdict = Verdict::certified;
+    c.margin_op = c.margin_inf = 1;
+    c.dual = r == 0 ? "M = 0" : "Snat = 0";
+    return c;
+  }
+  const Tangent<S> T = tangent_at<S>(Mat<S>(d.U.leftCols(r)), Mat<S>(d.V.leftCols(r)));
+  const Linearised<S> L = linearise<S>(T, pat);
+  const S eps = ScalarTraits<S>::epsilon();
+  const SymEig<S> e = sym_eig<S>(L.N);
+  const S lmin = e.lambda.size() ? e.lambda(0) : S(0);
+  using std::sqrt;
+  c.tangent_sigma_min = lmin > S(0) ? dbl(S(sqrt(lmin))) : 0.0;
+  const bool injective = lmin > S(1e3) * eps * S(double(T.dim()));
+  const Vec<S> cu = uvt_coordinates<S>(T);
+  const double e3 = 1e3 * dbl(eps);
+  // Candidates in order (hint, min-norm, lambda search); the first that certifies is kept,
+  // otherwise the one with the largest min(margin_op, margin_inf).
+  bool have = false;
+  S best_worst(0);
+  const auto consider = [&](const std::string& name, const Mat<S>& W) {
+    if (W.size() == 0) return false;
+    const Margins<S> m = margins<S>(T, L, W);
+    const double lam = dbl(m.lambda), wn = dbl(S(W.norm()));
+    const double res = dbl(S((T.coordinates(W) - cu).norm()));
+    const bool ok = injective && lam > 0 && res <= e3 * (1 + wn) &&
+                    dbl(m.margin_op()) > e3 * (1 + wn) && dbl(m.margin_inf()) > e3 * (1 + wn / lam);
+    if (!have || ok || m.worst() > best_worst) {
+      have = true;
+      best_worst = m.worst();
+      c.lambda = lam;
+      c.margin_op = dbl(m.margin_op());
+      c.margin_inf = dbl(m.margin_inf());
+      c.equation_residual = res;
+      c.dual = name;
+    }
+    return ok;
+  };
+  Eigen::LLT<Mat<S>> llt;
+  const bool factored = factor<S>(L.N, llt);
+  bool ok = false;
+  if (factored && hint) ok = consider("hint", dual_from_hint<S>(T, L, llt, *hint));
+  Mat<S> Wmn;
+  if (factored && !ok) ok = consider("min-norm", Wmn = dual_min_norm<S>(T, L, llt));
+  if (!ok) {
+    const S ref = Wmn.size() ? margins<S>(T, L, Wmn).lambda : S(0);
+    ok = consider("lambda-search", dual_lambda_search<S>(T, L, ref));
+  }
+  if (!injective)
+    c.verdict = Verdict::not_injective;
+  else
+    c.verdict = ok ? Verdict::certified : Verdict::not_certified;
+  if (!have) c.dual = "none (the normal matrices are singular)";
+  return c;
+}
+
+#define FLATMIN_INSTANTIATE_RPCA_SOLVER(S)                                                       \
+  template SolveResult<S> solve_rpca<S>(const Mat<S>&, const S&, const SolveOptions&);         \
+  template Mat<S> rpca_dual_matrix<S>(const SolveResult<S>&, Index, Index);                    \
+  template S rpca_dual_value<S>(const Mat<S>&, const S&, const Mat<S>&);                       \
+  template RpcaKkt rpca_kkt<S>(const Mat<S>&, const S&, const Mat<S>&, const Mat<S>&);         \
+  template RpcaCertificate certify_rpca<S>(const Mat<S>&, const Mat<S>&, const Mat<S>*);
+
+}  // namespace flatmin
