@@ -1,16 +1,76 @@
-// A Theorem 7.5, the factor-map half: for X = D M D (D of (63), invertible),
+// A Theorem 7.5. Factor-map half: for X = D M D (D of (63), invertible),
 // U_i = [D^{-1} P_i Lambda_i^{1/2}, 0] is feasible for (67), D(U1U1^T - U2U2^T)D = X, and
 // ||DU1||^2 + ||DU2||^2 = ||X||_*; the feasible orbit [U1, U2]H (H in O(k1, k2)) is never below.
 // Correction: (67) carries a 1/2 that Lemma 7.4 has not, so at corresponding points
 // (67) = (68)/2 and item 1 ("equal optimal values") holds only for (67) without the 1/2.
-// The optimality half (minimisers of (69)) is tested with the solver.
-// Negative control: the printed item 1, (1/2)(||DU1||^2 + ||DU2||^2) = ||X||_*.
+// Optimality half (with the solver; skipped, and tagged "opt: not solved" / "opt: inertia X* >
+// (k1,k2)", when the solver did not return `solved` or X* does not solve (68)): the factor map of
+// the solver's minimiser X* of (69) is feasible to the solver's tolerance, has
+// ||DU1||^2 + ||DU2||^2 = ||X*||_* within the recomputed dual gap, and no feasible pair (orbit,
+// D-flat factors of M, factors of the nuclear-norm minimiser, of a kernel point) is below
+// ||X*||_* - u (u: the solver's verified gap).
+// Negative control: the printed item 1, (1/2)(||DU1||^2 + ||DU2||^2) = ||X||_*, together with the
+// optimality half's control, "the eigen factors of the nuclear-norm minimiser (no D^-1) attain
+// ||X*||_*" (its own rejections are counted by OptimalityControlRejected below).
+#include <map>
+
 #include "flatmin/linalg.hpp"
 #include "flatmin/objective.hpp"
 #include "flatmin/sensing.hpp"
 #include "property.hpp"
 
 FLATMIN_ROW_PROPERTIES(A_T7_5, "A.T7.5")
+
+namespace {
+using namespace flatmin::catalogue;
+
+std::map<std::string, int> count_tags(flatmin::Precision p, Variant v, int trials,
+                                      int& applicable) {
+  const Row& r = flatmin::props::row("A.T7.5");
+  std::map<std::string, int> n;
+  applicable = 0;
+  for (int t = 0; t < trials; ++t) {
+    flatmin::Rng rng =
+        flatmin::Rng::derive(flatmin::props::base_seed(), {0x0F7u, std::uint64_t(t)});
+    const Outcome o = r.evaluate(p, draw_shape(r.spec, rng), v);
+    if (!o.applicable) continue;
+    ++applicable;
+    for (const char* tag : {"opt: solved", "opt: not solved", "opt: inertia", "+kernel point",
+                            "ctl-opt: rejected", "ctl-opt: accepted", "ctl-opt: coincides",
+                            "ctl-opt: skipped"})
+      if (o.regime.find(tag) != std::string::npos) ++n[tag];
+  }
+  return n;
+}
+}  // namespace
+
+// The optimality half must actually run in double (the solver returns `solved` on every shape
+// measured). In quad it is reported, not required: the quad polish of the solver in this
+// checkout fails on most symmetric instances (see the report of this row), which makes this half
+// not applicable there, never a pass.
+TEST(A_T7_5, OptimalityHalfMostlyApplicable) {
+  for (const auto p : {flatmin::Precision::binary64, flatmin::Precision::quad}) {
+    int applicable = 0;
+    auto n = count_tags(p, Variant::statement, 60, applicable);
+    std::cout << "A.T7.5 " << flatmin::precision_name(p) << ": optimality half on "
+              << n["opt: solved"] << "/" << applicable << " applicable shapes (not solved "
+              << n["opt: not solved"] << ", inertia X* > (k1,k2) " << n["opt: inertia"]
+              << "; with a kernel point " << n["+kernel point"] << ")\n";
+    if (p == flatmin::Precision::binary64) {
+      EXPECT_GE(double(n["opt: solved"]), 0.8 * applicable);
+    }
+  }
+}
+
+// The optimality half's own control is rejected on the shapes with an indefinite X_n.
+TEST(A_T7_5, OptimalityControlRejected) {
+  int applicable = 0;
+  auto n = count_tags(flatmin::Precision::binary64, Variant::negative_control, 60, applicable);
+  std::cout << "A.T7.5 optimality control: rejected " << n["ctl-opt: rejected"] << ", accepted "
+            << n["ctl-opt: accepted"] << ", coincides " << n["ctl-opt: coincides"]
+            << ", skipped " << n["ctl-opt: skipped"] << "\n";
+  EXPECT_GT(n["ctl-opt: rejected"], 3);
+}
 
 namespace {
 using Md = flatmin::Mat<double>;

@@ -193,6 +193,7 @@ const std::vector<Row>& rows() {
     detail::register_rows_b(v);
     detail::register_rows_b_rip(v);
     detail::register_rows_depth(v);
+    detail::register_rows_solver(v);
     // Present them in the order of ../shared/spec/lemmas.md.
     static const char* const order[] = {
         "A.eq10", "A.L2.1", "A.L2.2", "A.L3.1", "A.T3.2", "A.T3.3", "A.L3.4", "A.L4.6",

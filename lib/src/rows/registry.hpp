@@ -15,4 +15,5 @@ void register_rows_a7(std::vector<Row>& out);     // A (59), Lemmas 7.2-7.6, Thm
 void register_rows_b(std::vector<Row>& out);      // paper B (deep traces, induced regularizers)
 void register_rows_b_rip(std::vector<Row>& out);  // paper B Lemmas 3 and 5 (need RIP estimates)
 void register_rows_depth(std::vector<Row>& out);  // Hadamard-product depth model
+void register_rows_solver(std::vector<Row>& out);  // A Thm 3.3, Lemma 5.3, B Thm 1 (need the solver)
 }  // namespace flatmin::catalogue::detail

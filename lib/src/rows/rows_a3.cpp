@@ -1,6 +1,7 @@
-// Catalogue rows of paper A section 3: Lemma 3.1, Theorem 3.2 (the factor-map half; the
-// optimality half needs the convex solver), Lemma 3.4.
+// Catalogue rows of paper A section 3: Lemma 3.1, Theorem 3.2 (the factor-map half, and the
+// optimality half with the convex solver), Lemma 3.4. (Theorem 3.3 is in rows_solver.cpp.)
 #include "common.hpp"
+#include "solver_support.hpp"
 
 namespace flatmin::catalogue::detail {
 
@@ -67,6 +68,138 @@ template <class S> struct L31 {
 //       (1/2)(||D1 L||^2 + ||D2 R||^2) = ||X||_*; the map back gives D1 L R^T D2 = X.
 //  (ii) for any feasible (L', R') = (L B, R B^{-T}):  (1/2)(||D1 L'||^2 + ||D2 R'||^2)
 //       >= ||D1 L' R'^T D2||_*  (so no feasible pair beats the nuclear value: (10)).
+// The optimality half (t32_optimality below) with the solver's minimiser X* of (21).
+
+// A random pair feasible for (19): L' Gaussian (d1 x k), R' the minimum-norm solution of the
+// linear system A(L' R'^T) = b, i.e. <A_i^T L', R'> = b_i (m equations in d2 k unknowns, solved
+// by the SVD in S). False when the system is not (numerically) solvable: d2 k < m, or sigma_min
+// below 1e-6 sigma_max. Its product is another feasible matrix of rank <= k, generally not M.
+template <class S> bool random_feasible_pair(Instance<S>& inst, Index k, Factors<S>& out) {
+  const Index d1 = inst.A.d1(), d2 = inst.A.d2(), m = inst.A.m();
+  if (d2 * k < m) return false;
+  const Mat<S> L = cast_matrix<S>(inst.rng.normal_matrix(d1, k));
+  Mat<S> Jt(d2 * k, m);  // column i = vec(A_i^T L'), column-major like R'
+  for (Index i = 0; i < m; ++i) {
+    const Mat<S> G = inst.A.matrix(i).transpose() * L;
+    Jt.col(i) = Eigen::Map<const Vec<S>>(G.data(), d2 * k);
+  }
+  const Svd<S> sv = svd<S>(Jt);  // J^T = U s V^T, so x = U s^{-1} V^T b solves J x = b
+  if (sv.s.size() < m || !(sv.s(m - 1) > S(1e-6) * sv.s(0))) return false;
+  const Vec<S> x = sv.U * (sv.V.transpose() * inst.b).cwiseQuotient(sv.s);
+  out.L = L;
+  out.R = Eigen::Map<const Mat<S>>(x.data(), d2, k);
+  return true;
+}
+
+// A Theorem 3.2, the optimality half. X* = the solver's minimiser of the relaxation (21) (in its
+// own coordinates, X* = D1 X_f D2; `solved` required, else this half is skipped and the regime
+// says so). When rank X* <= k, X* is feasible for (20), hence minimises (20) ((21) relaxes it),
+// and by items 1 and 3 the factor map (L, R) = (D1^{-1} U S^{1/2}, D2^{-1} V S^{1/2}) of X*
+// minimises (19) with value ||X*||_* = opt (20). Checked, with u = tau_S max(1, ||X*||_*) the
+// solver's tolerance in value units (solver_support.hpp):
+//  (a) ||X*||_* <= lower + u, lower = <b, y>/||B^* y||_op recomputed from the dual y (weak
+//      duality: opt (21) >= lower), i.e. the solver's claim of optimality re-verified;
+//  (b) A(L R^T) = b to the solver's primal tolerance: ||A(LR^T) - b|| <= tau_S max(1,||b||)
+//      (1 + ||B||_F) (the last factor: the truncation to rank X*, within the primal residual);
+//  (c) (19)-value of (L, R) = ||X*||_* (exact: the factor map; only rounding);
+//  (d) no feasible pair does better: (19)-value(P') >= ||X*||_* - u - |<A(L'R'^T) - b, y>| /
+//      ||B^* y||_op for pairs P' = (L', R'): the orbit (L B, R B^{-T}); the norm-minimal and the
+//      D-balanced factors of the truth M; the D-balanced and norm-minimal factors of the solver's
+//      nuclear-norm minimiser X_n (rank <= k); a random feasible pair (L' Gaussian, R' solving
+//      A(L'R'^T) = b) and the D-balanced factors of its product. The last term is the candidate's
+//      own infeasibility, priced by the dual (it is rounding for all but X_n). By weak duality
+//      (19)(P') >= ||D1 L'R'^T D2||_* >= <A(L'R'^T), y>/||B^* y||_op, so (d) follows from (a);
+//      it is checked directly, as the theorem states it.
+// Regime tag: "opt: solved", "opt: not solved" or "opt: rank X* > k" (the relaxation is not
+// tight: (20) is then not solved by the solver).
+template <class S>
+std::vector<Outcome> t32_optimality(Instance<S>& inst, const Rescaling<S>& D, Index k,
+                                    std::string& regime) {
+  const double tol = 1e4;
+  const Solved<S> F = solve_flat_rows<S>(inst.A, inst.b, D);
+  if (!F.ok) {
+    regime = "opt: not solved";
+    return {};
+  }
+  if (F.rank > k) {
+    regime = "opt: rank X* > k";
+    return {};
+  }
+  regime = "opt: solved";
+  const S tau(solver_tolerance<S>());
+  std::vector<Outcome> parts;
+  parts.push_back(bound_within_exact<S>(F.value, S(F.lower + F.u), F.value, tol,
+                                        "(a) (21) ||X*||_* <= <b,y>/||B*y||_op + u"));
+  const Factors<S> P = flat_factors<S>(F.X, D, k);
+  const Mat<S> D1i = spd_inverse<S>(D.D1, "D1"), D2i = spd_inverse<S>(D.D2, "D2");
+  const S Bf = inst.A.composed(D1i, D2i).dense().norm();
+  const S bnorm = inst.b.norm() + inst.M.norm();
+  const S res = (inst.A.apply(Mat<S>(P.L * P.R.transpose())) - inst.b).norm();
+  parts.push_back(bound_within_exact<S>(res, S(tau * F.bscale * (S(1) + Bf)), bnorm, tol,
+                                        "(b) factor map of X*: ||A(LR')-b|| <= "
+                                        "tau max(1,|b|)(1+|B|_F)"));
+  const S val = objective19<S>(D, P);
+  parts.push_back(exact_outcome<S>(val, F.value, F.value, tol,
+                                   "(c) (19)-value of the factor map of X* = ||X*||_*"));
+  auto candidate = [&](const Factors<S>& C, const std::string& what) {
+    const S vc = objective19<S>(D, C);
+    const S infeas =
+        abs_of<S>(S((inst.A.apply(Mat<S>(C.L * C.R.transpose())) - inst.b).dot(F.y))) / F.ynorm;
+    parts.push_back(bound_within_exact<S>(S(F.value - F.u - infeas), vc, F.value, tol,
+                                          "(d) " + what + ": (19) >= ||X*||_* - u - infeas"));
+  };
+  const Mat<S> B = cast_matrix<S>(random_invertible(inst.rng, k));
+  candidate({P.L * B, P.R * inverse<S>(B, "orbit matrix B").transpose()}, "orbit of (L,R)");
+  if (inst.M.norm() > S(0)) {
+    candidate(svd_factors<S>(inst.M, k), "norm-minimal factors of M");
+    candidate(flat_factors<S>(Mat<S>(D.D1 * inst.M * D.D2), D, k), "D-balanced factors of M");
+  }
+  const Solved<S> N = solve_nuclear_rows<S>(inst.A, inst.b);
+  if (N.ok && N.rank <= k && N.rank >= 1) {
+    candidate(svd_factors<S>(N.X, k), "norm-minimal factors of X_n");
+    candidate(flat_factors<S>(Mat<S>(D.D1 * N.X * D.D2), D, k), "D-balanced factors of X_n");
+  }
+  Factors<S> Q;
+  if (random_feasible_pair<S>(inst, k, Q)) {
+    candidate(Q, "random feasible pair");
+    const Mat<S> XQ = D.D1 * Q.L * Q.R.transpose() * D.D2;
+    if (XQ.norm() > S(0)) candidate(flat_factors<S>(XQ, D, k), "D-balanced refactorisation of it");
+    regime += " +random pair";
+  }
+  return parts;
+}
+
+// Negative control of the optimality half: "flat = norm-minimal", the norm-minimal factors
+// (U S^{1/2}, V S^{1/2}) of the nuclear-norm minimiser X_n (solver, rank <= k) claimed to attain
+// opt (20) = ||X*||_*. Coincides with the statement when D1, D2 are multiples of the identity
+// (completion with equal row and column counts). Tag "ctl-opt: rejected/accepted/coincides/
+// skipped".
+template <class S>
+bool t32_optimality_control(Instance<S>& inst, const Rescaling<S>& D, Index k, Outcome& out,
+                            std::string& regime) {
+  const Solved<S> F = solve_flat_rows<S>(inst.A, inst.b, D);
+  const Solved<S> N = solve_nuclear_rows<S>(inst.A, inst.b);
+  if (!F.ok || F.rank > k || !N.ok || N.rank > k || N.rank < 1) {
+    regime = "ctl-opt: skipped";
+    return false;
+  }
+  // D1 = c1 I and D2 = c2 I: (19) is then minimised by the norm-minimal factors rescaled, whose
+  // product is the same, and X_n = D1^-1 X* D2^-1 up to the solver: the control coincides
+  auto scalar = [](const Mat<S>& Di) {
+    const S c = Di.trace() / S(double(Di.rows()));
+    return (Di - c * Mat<S>::Identity(Di.rows(), Di.rows())).norm() <= S(1e-9) * c;
+  };
+  if (scalar(D.D1) && scalar(D.D2)) {
+    regime = "ctl-opt: coincides (D_i scalar)";
+    return false;
+  }
+  const S vn = objective19<S>(D, svd_factors<S>(N.X, k));
+  out = exact_outcome<S>(vn, F.value, F.value, 1e4,
+                         "control: norm-minimal factors of X_n attain opt (20)");
+  regime = out.holds ? "ctl-opt: accepted" : "ctl-opt: rejected";
+  return true;
+}
+
 template <class S> struct T32 {
   static Outcome run(const Shape& shape, Variant v) {
     Instance<S> inst = make_instance<S>(shape);
@@ -99,9 +232,18 @@ template <class S> struct T32 {
                                       nx, tol, "(10) nuclear <= (19) objective on the orbit");
       if (!ineq.holds) parts.push_back(exact_outcome<S>(S(1), S(0), S(1), 0, ineq.detail));
     }
+    std::string opt_regime;
+    if (v == Variant::statement) {
+      const std::vector<Outcome> opt = t32_optimality<S>(inst, D, shape.k, opt_regime);
+      parts.insert(parts.end(), opt.begin(), opt.end());
+    } else {
+      Outcome c;
+      if (t32_optimality_control<S>(inst, D, shape.k, c, opt_regime)) parts.push_back(c);
+    }
     Outcome o = worst_of(Kind::exact, parts);
     o.regime = std::string(family_name(shape.family)) +
-               (shape.k > std::min(shape.d1, shape.d2) ? " l<k (padded)" : " l>=k");
+               (shape.k > std::min(shape.d1, shape.d2) ? " l<k (padded)" : " l>=k") + " | " +
+               opt_regime;
     if (v == Variant::negative_control) {
       // the control coincides with the statement only when D1 = D2 = I
       o.applicable = (D.D1 - Mat<S>::Identity(shape.d1, shape.d1)).norm() > S(1e-6) ||
@@ -163,7 +305,10 @@ void register_rows_a3(std::vector<Row>& out) {
   out.push_back({"A.T3.2", "A Theorem 3.2", Kind::exact,
                  "factor maps X -> (D1^-1 U S^1/2, D2^-1 V S^1/2) (zero-padded when l < k) and "
                  "(L,R) -> D1 L R^T D2 preserve feasibility and value, so (19) and (20) have equal "
-                 "optimal values (optimality half: with the solver)",
+                 "optimal values; optimality: the factor map of the solver's minimiser X* of (21) "
+                 "(rank <= k) is feasible with (19)-value ||X*||_* = opt (20) (dual bound "
+                 "recomputed) and no feasible pair (orbit, factors of M, of the nuclear minimiser, "
+                 "random feasible pairs) does better, up to the solver's tolerance",
                  t32, 1e4, 0, 100, false, dispatch<T32>()});
 
   ShapeSpec l34 = all;

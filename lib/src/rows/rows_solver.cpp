@@ -1,0 +1,341 @@
+// Catalogue rows that need the convex solver (flatmin/solver.hpp): A Theorem 3.3, A Lemma 5.3,
+// B Theorem 1. (The optimality halves of A Theorems 3.2 and 7.5 extend their rows in rows_a3.cpp
+// and rows_a7.cpp.) How a solver answer enters a check, and tau_S: solver_support.hpp. In short:
+// a trial whose solver status is not `solved` is not applicable (never a pass); the dual lower
+// bound is recomputed and the verified gap u = tau_S max(1, value) appears as an explicit term of
+// every right-hand side that involves an optimal value, derived in each row's comment; the rows'
+// tolerance (1e4 eps relative to the right-hand side) covers rounding only.
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "common.hpp"
+#include "flatmin/deep.hpp"
+#include "solver_support.hpp"
+
+namespace flatmin::catalogue::detail {
+
+namespace {
+
+// The D_i must be invertible (Theorem 3.2's hypothesis; D is the square root of a Gram matrix, so
+// a singular one comes out with cond ~ 1/sqrt(eps): cond >= 1e6 is treated as singular, as in
+// rows A.T3.2 and A.T7.5).
+template <class S> bool d_invertible(const Rescaling<S>& D) {
+  return spd_condition<S>(D.D1) < S(1e6) && spd_condition<S>(D.D2) < S(1e6);
+}
+
+// The solver's check of its own answer, recomputed: value <= lower + u (lower from the dual y by
+// weak duality). A violation refutes the solver's `solved` and fails the trial; otherwise it is
+// left out of the trial's parts, so that the reported slack is the theorem's, not the solver's
+// (whose slack is u itself, ~tau_S).
+template <class S>
+void check_solver_claim(std::vector<Outcome>& parts, const Solved<S>& s, double tol,
+                        const std::string& what) {
+  const Outcome o = bound_outcome<S>(s.value, S(s.lower + s.u), std::max<S>(S(1), s.value), tol,
+                                     what + ": ||X||_* <= <b,y>/||B*y||_op + u");
+  if (!o.holds) parts.push_back(o);
+}
+
+// ---------------------------------------------------------------------------------------------
+// A Theorem 3.3. kappa = alpha2 / alpha1 with alpha1 I <= D_i <= alpha2 I for i = 1, 2 (the joint
+// range). Flat solutions: the minimisers of (19) with k columns. The solver's minimiser X* of the
+// relaxation (21) (status solved and rank X* <= k, else not applicable) gives them by Theorem 3.2:
+// (L_f, R_f) = (D1^-1 U S^1/2, D2^-1 V S^1/2) for X* = U S V^T; every flat solution with the same
+// X* is (L_f Q, R_f Q), Q orthogonal, which changes neither side. The min-norm value
+// min {||L||^2 + ||R||^2 : A(LR^T) = b, k columns} = 2 min {||X||_* : A(X) = b, rank X <= k}
+// (A (10)) = 2 ||X_n||_* for the solver's nuclear-norm minimiser X_n when rank X_n <= k (else
+// not applicable: the rank constraint binds and 2||X_n||_* is only a lower bound).
+// Checked (u_f, u_n: the verified gaps of the two programs, tau_S max(1, value)):
+//  (22)  ||L_f||^2 + ||R_f||^2 <= kappa^2 2 (||X_n||_* + u_n) + 2 u_f / alpha1^2,
+//  (23)  ||L_f^T L_f - R_f^T R_f||_* <= 2 (kappa^2 - 1) ||M||_* + (1 - kappa^-2) 2 u_f / alpha1^2,
+//  (23') the same with ||M||_* replaced by ||X_n||_* + u_n: the proof bounds the balance gap by
+//        (kappa^2 - 1) times the min-norm value, i.e. for every feasible matrix of rank <= k in
+//        place of M, the least being X_n (stronger than (23) when X_n != M);
+//  and both solver answers (check_solver_claim).
+// Solver terms: the proof of (22) reads alpha1^2 (||L||^2 + ||R||^2) <= 2 (19)(L, R) <=
+// 2 opt(19) <= alpha2^2 min-norm. At the solver's pair (19)(L_f, R_f) = ||X*||_* <= opt + u_f
+// (check_solver_claim and weak duality), which adds 2 u_f / alpha1^2; the nuclear program's
+// optimum is ||X_n||_* to within u_n. In (23) Lemma 3.4 holds exactly at (L_f, R_f) (a
+// minimiser of (30) for its own X*) and (22) enters multiplied by 1 - kappa^-2.
+// Negative control: the A = I statement (Lemma 2.2) used for general A, i.e. kappa = 1: flat
+// solutions are norm-minimal (||L_f||^2 + ||R_f||^2 <= 2 (||X_n||_* + u_n) + 2 u_f / alpha1^2) and
+// balanced (||L_f^T L_f - R_f^T R_f||_* <= 0); applicable when kappa > 1 + 1e-6. (kappa in place
+// of kappa^2 is not a usable control: the bounds are first order in kappa - 1 while the flat
+// pair's excess norm is second order at a recovered M; it was never rejected on 400 Gaussian
+// shapes.)
+template <class S> struct T33 {
+  static constexpr double tol = 1e4;
+  static Outcome run(const Shape& shape, Variant v) {
+    Instance<S> inst = make_instance<S>(shape);
+    if (inst.empty()) return not_applicable("no measurements");
+    const Rescaling<S> D = rescaling(inst.A);
+    if (!d_invertible(D)) return not_applicable("D1 or D2 singular");
+    const Index k = shape.k;
+    const Solved<S> F = solve_flat_rows<S>(inst.A, inst.b, D);
+    if (!F.ok) return not_applicable("flat program (21) not solved: " + F.why);
+    if (F.rank > k) return not_applicable("rank X* > k: (21) does not solve (20)");
+    const Solved<S> N = solve_nuclear_rows<S>(inst.A, inst.b);
+    if (!N.ok) return not_applicable("nuclear program not solved: " + N.why);
+    if (N.rank > k) return not_applicable("rank X_n > k: min-norm value > 2||X_n||_*");
+    const DRange<S> R = d_range(D);
+    const S kappa = R.kappa(), a1 = R.alpha1();
+    const bool ctl = v == Variant::negative_control;
+    const S k2 = ctl ? S(1) : S(kappa * kappa);
+    const Factors<S> P = flat_factors<S>(F.X, D, k);
+    const S norm_f = factor_norm_sq<S>(P.L, P.R), gap_f = balance_gap<S>(P.L, P.R);
+    const S nm = nuclear_norm<S>(inst.M), nn = S(N.value + N.u);
+    const S extra = S(2) * F.u / (a1 * a1);
+    std::vector<Outcome> parts;
+    const S rhs22 = k2 * S(2) * nn + extra;
+    parts.push_back(bound_outcome<S>(norm_f, rhs22, rhs22, tol,
+                                     ctl ? "control (kappa=1): ||Lf||^2+||Rf||^2 <= 2||X_n||_*"
+                                         : "(22) ||Lf||^2+||Rf||^2 <= kappa^2 2||X_n||_*"));
+    const S shrink = S(1) - S(1) / k2;
+    const S rhs23 = S(2) * (k2 - S(1)) * nm + shrink * extra;
+    parts.push_back(bound_outcome<S>(gap_f, rhs23, nm, tol,
+                                     ctl ? "control (kappa=1): ||Lf'Lf-Rf'Rf||_* <= 0"
+                                         : "(23) ||Lf'Lf-Rf'Rf||_* <= 2(kappa^2-1)||M||_*"));
+    if (!ctl) {
+      const S rhs23n = S(2) * (k2 - S(1)) * nn + shrink * extra;
+      parts.push_back(bound_outcome<S>(gap_f, rhs23n, nn, tol,
+                                       "(23') ||Lf'Lf-Rf'Rf||_* <= 2(kappa^2-1)||X_n||_*"));
+      check_solver_claim<S>(parts, F, tol, "flat (21)");
+      check_solver_claim<S>(parts, N, tol, "nuclear");
+    }
+    Outcome o = worst_of(Kind::bound, parts);
+    o.detail += "; kappa=" + num(to_double(kappa)) + " ||X*||_*=" + num(to_double(F.value)) +
+                " ||X_n||_*=" + num(to_double(N.value));
+    const S nf = nuclear_norm<S>(Mat<S>(P.L * P.R.transpose()));
+    o.regime = std::string(family_name(shape.family)) +
+               (nf > N.value * S(1 + 1e-9) ? " flat!=nuclear" : " flat=nuclear");
+    if (ctl) o.applicable = to_double(kappa) > 1 + 1e-6;
+    return o;
+  }
+};
+
+// ---------------------------------------------------------------------------------------------
+// A Lemma 5.3, (40): if M solves (39) (min ||X||_* s.t. A(X) = A(M)), every flat solution has
+// ||L_f R_f^T||_* - ||M||_* <= (kappa^2 - 1) ||M||_*, with kappa >= the condition numbers of D1
+// and D2. kappa = max(cond D1, cond D2) as the lemma states it (each bounded separately: weaker
+// than Theorem 3.3's joint range). This is right: the products L R^T of flat solutions do not
+// change when (D1, D2) -> (c D1, D2 / c) ((L, R) -> (L / c, c R) maps the minimisers of (19) onto
+// each other), and at c^2 = sqrt(lo2 hi2 / (lo1 hi1)) the joint condition number of (c D1, D2/c)
+// is max(cond D1, cond D2) (lo_i, hi_i: extreme eigenvalues of D_i).
+// Flat solutions as in A.T3.3 (solver's X* of (21), solved, rank <= k); L_f R_f^T = D1^-1 X* D2^-1.
+// Checked:
+//  (i)  at the truth M when certify(A, M) proves it the unique minimiser of (39) (the lemma's
+//       hypothesis; decided in double on the same exact instance, in every precision; tag
+//       "M certified"): ||L_f R_f^T||_* - ||M||_* <= (kappa^2 - 1)||M||_* + u_f / alpha1(c)^2;
+//  (ii) at the solver's nuclear-norm minimiser X_n (solved, rank <= k), which solves (39) for the
+//       same b whether or not M does (flat solutions depend on b only), so the lemma applies with
+//       M := X_n: ||L_f R_f^T||_* - ||X_n||_* <= (kappa^2 - 1)||X_n||_* + kappa^2 u_n +
+//       u_f / alpha1(c)^2;
+//  and both solver answers (check_solver_claim).
+// Solver terms: ||X_f||_* <= (1/2)(||L_f / c||^2 + ||c R_f||^2) (A (10)) <= (19)(L_f, R_f) /
+// alpha1(c)^2 <= (opt + u_f) / alpha1(c)^2 and opt <= alpha2(c)^2 opt(39) (Theorem 3.3 for
+// (c D1, D2 / c)), alpha_i(c) the joint range of (c D1, D2 / c); opt(39) = ||X_n||_* to within u_n.
+// Families: completion (the lemma's setting) and Gaussian, bilinear (its proof uses only
+// Theorem 3.3, so it holds for every map).
+// Negative control: kappa = 1, "flat solutions solve (39)" (the A = I statement): rejected where
+// the flat solution has a larger nuclear norm than the minimiser of (39) (flat != nuclear);
+// applicable when kappa > 1 + 1e-6.
+template <class S> struct L53 {
+  static constexpr double tol = 1e4;
+  static Outcome run(const Shape& shape, Variant v) {
+    Instance<S> inst = make_instance<S>(shape);
+    if (inst.empty()) return not_applicable("no measurements");
+    const Rescaling<S> D = rescaling(inst.A);
+    if (!d_invertible(D)) return not_applicable("D1 or D2 singular");
+    const Index k = shape.k;
+    const Solved<S> F = solve_flat_rows<S>(inst.A, inst.b, D);
+    if (!F.ok) return not_applicable("flat program (21) not solved: " + F.why);
+    if (F.rank > k) return not_applicable("rank X* > k: (21) does not solve (20)");
+    const Solved<S> N = solve_nuclear_rows<S>(inst.A, inst.b);
+    if (!N.ok) return not_applicable("(39) not solved: " + N.why);
+    if (N.rank > k) return not_applicable("rank X_n > k");
+    const DRange<S> R = d_range(D);
+    using std::sqrt;
+    const S c = S(sqrt(S(sqrt(S(R.lo2 * R.hi2 / (R.lo1 * R.hi1))))));
+    const S a1c = std::min<S>(S(c * R.lo1), S(R.lo2 / c));
+    const S kappa = R.kappa_separate();
+    const bool ctl = v == Variant::negative_control;
+    const S k2 = ctl ? S(1) : S(kappa * kappa);
+    const Factors<S> P = flat_factors<S>(F.X, D, k);
+    const S nf = nuclear_norm<S>(Mat<S>(P.L * P.R.transpose()));
+    const S extra = F.u / (a1c * a1c);
+    std::vector<Outcome> parts;
+    const S nn = N.value;
+    parts.push_back(bound_outcome<S>(S(nf - nn), S((k2 - S(1)) * nn + k2 * N.u + extra), nn, tol,
+                                     ctl ? "control (kappa=1): ||LfRf'||_* <= ||X_n||_*"
+                                         : "(40) at X_n: ||LfRf'||_* - ||X_n||_* <= "
+                                           "(kappa^2-1)||X_n||_*"));
+    // the hypothesis at the truth, decided once in double on the same exact instance
+    const Instance<double> id = make_instance<double>(shape);
+    const bool certified = certify<double>(id.A, id.M).verdict == Verdict::certified;
+    if (certified) {
+      const S nm = nuclear_norm<S>(inst.M);
+      parts.push_back(bound_outcome<S>(S(nf - nm), S((k2 - S(1)) * nm + extra), nm, tol,
+                                       ctl ? "control (kappa=1): ||LfRf'||_* <= ||M||_*"
+                                           : "(40) at M: ||LfRf'||_* - ||M||_* <= "
+                                             "(kappa^2-1)||M||_*"));
+    }
+    if (!ctl) {
+      check_solver_claim<S>(parts, F, tol, "flat (21)");
+      check_solver_claim<S>(parts, N, tol, "(39)");
+    }
+    Outcome o = worst_of(Kind::bound, parts);
+    o.detail += "; kappa=" + num(to_double(kappa)) + " ||LfRf'||_*/||X_n||_*=" +
+                num(to_double(S(nf / nn)));
+    o.regime = std::string(family_name(shape.family)) +
+               (certified ? " M certified" : " M not certified") +
+               (nf > nn * S(1 + 1e-9) ? " flat!=nuclear" : " flat=nuclear");
+    if (ctl) o.applicable = to_double(kappa) > 1 + 1e-6;
+    return o;
+  }
+};
+
+// ---------------------------------------------------------------------------------------------
+// B Theorem 1 at depth L = 2, where every quantity is exactly computable.
+// Convention: paper B's F is half the Hessian trace (deep.hpp; rows B.L2, B.eq7). At L = 2,
+// Theorem 5 (row B.T5) gives F(X) = 2||(sum A_i A_i^T/n)^1/2 X (sum A_i^T A_i/n)^1/2||_*
+// (paper_b_two_layer_value) = 2 sqrt(d0 dL) ||D1 X D2||_* with paper A's D_i (m = n), and
+// F'(X) = L (d0 dL)^{1/L} ||X||_*^{2(L-1)/L} = 2 sqrt(d0 dL) ||X||_* (Lemma 4, row B.L4;
+// induced_rip_value).
+// delta: delta_D = max_i ||D_i^2 - I||_op. For a unit vector u, u^T D1^2 u = (1/d0) sum_j (1/n)
+// sum_i <A_i, u e_j^T>^2 is an average of the ratio of (9) over rank-one matrices, so delta_D <=
+// the (1, delta)-RIP constant of the map: checking with delta_D checks a statement at least as
+// strong as the theorem's (the bounds weaken as delta grows). It holds at L = 2 because
+// sqrt(1 - delta) I <= D_i <= sqrt(1 + delta) I gives (1 - delta)||X||_* <= ||D1 X D2||_* <=
+// (1 + delta)||X||_*. Not applicable when delta_D >= 1 (the bounds are vacuous or undefined).
+// Checked:
+//  (5)  at X = M, X_n, X_f: (1 - delta) F'(X) <= F(X) <= (1 + delta) F'(X); it holds for every X,
+//       so no solver term;
+//  part 2: at L = 2 the end-to-end matrix of a minimum-trace interpolating W* minimises F over
+//       {A(X) = b}, i.e. it is the minimiser X_f of the flat relaxation (21) (solve_flat; paper
+//       B's widths d_1 >= min(d0, dL) put no rank constraint). Checked
+//       ||X_f||_* <= [(1 + delta) ||X_n||_* + u_f + e_n] / (1 - delta)
+//       (the exponent L / (2(L-1)) of the proof's sharper bound is 1 at L = 2), from the proof's
+//       chain at the solver's points: (1 - delta)||X_f||_* <= ||D1 X_f D2||_* <= opt(21) + u_f <=
+//       ||D1 X_n D2||_* + e_n + u_f <= (1 + delta)||X_n||_* + e_n + u_f, where e_n =
+//       tau_S max(1, ||D1 X_n D2||_*) prices the solver's nuclear minimiser X_n being feasible to
+//       tau_S only; and both solver answers (check_solver_claim).
+// Not checked: depth L >= 3. There F has no closed form (Theorem 7 needs n = 1), so neither the
+// sandwich's lower side nor E(W*) (a global minimisation over deep factorisations with varying
+// end-to-end matrix) can be computed or certified; the two ingredients of (5) for every L are
+// checked by B.L3 (Lemma 3 at interpolating W, certified delta) and B.L4 (F' in closed form).
+// Negative control: the RIP constant read off D instead of D^2, delta' = max_i ||D_i - I||_op
+// (about delta / 2), in (5) and in part 2.
+template <class S> struct BT1 {
+  static constexpr double tol = 1e4;
+  static Outcome run(const Shape& shape, Variant v) {
+    Instance<S> inst = make_instance<S>(shape);
+    if (inst.empty()) return not_applicable("no measurements");
+    const Rescaling<S> D = rescaling(inst.A);
+    if (!d_invertible(D)) return not_applicable("D1 or D2 singular");
+    const bool ctl = v == Variant::negative_control;
+    S delta(0);
+    for (const Mat<S>* Di : {&D.D1, &D.D2}) {
+      const Index n = Di->rows();
+      const Mat<S> Q = ctl ? Mat<S>(*Di) : Mat<S>(*Di * *Di);
+      const SymEig<S> e = sym_eig<S>(Mat<S>(Q - Mat<S>::Identity(n, n)));
+      delta = std::max<S>(delta, std::max<S>(abs_of<S>(e.lambda(0)), abs_of<S>(e.lambda(n - 1))));
+    }
+    if (!(delta < S(1))) return not_applicable("delta_D >= 1");
+    const Solved<S> F = solve_flat_rows<S>(inst.A, inst.b, D);
+    if (!F.ok) return not_applicable("flat program (21) not solved: " + F.why);
+    const Solved<S> N = solve_nuclear_rows<S>(inst.A, inst.b);
+    if (!N.ok) return not_applicable("nuclear program not solved: " + N.why);
+    const Mat<S> D1i = spd_inverse<S>(D.D1, "D1"), D2i = spd_inverse<S>(D.D2, "D2");
+    const Mat<S> Xf = D1i * F.X * D2i;
+    const Index L = 2;
+    std::vector<Outcome> parts;
+    const std::pair<const Mat<S>*, const char*> points[] = {
+        {&inst.M, "M"}, {&N.X, "X_n"}, {&Xf, "X_f"}};
+    for (const auto& [X, name] : points) {
+      const S Fv = paper_b_two_layer_value<S>(inst.A, *X);
+      const S Fp = induced_rip_value<S>(*X, L);
+      if (!(Fp > S(0))) continue;
+      const std::string at = std::string(" at ") + name;
+      parts.push_back(bound_outcome<S>(S((S(1) - delta) * Fp), Fv, Fp, tol,
+                                       "(5) (1-delta) F'(X) <= F(X)" + at));
+      parts.push_back(bound_outcome<S>(Fv, S((S(1) + delta) * Fp), Fp, tol,
+                                       "(5) F(X) <= (1+delta) F'(X)" + at));
+    }
+    const S nf = nuclear_norm<S>(Xf), nn = nuclear_norm<S>(N.X);
+    const S e_n = S(solver_tolerance<S>()) *
+                  std::max<S>(S(1), nuclear_norm<S>(Mat<S>(D.D1 * N.X * D.D2)));
+    const S rhs2 = (S(S(1) + delta) * nn + F.u + e_n) / (S(1) - delta);
+    parts.push_back(bound_outcome<S>(nf, rhs2, nn, tol,
+                                     "part 2: ||E(W*)||_* <= (1+delta)/(1-delta) min ||X||_*"));
+    if (!ctl) {
+      check_solver_claim<S>(parts, F, tol, "flat (21)");
+      check_solver_claim<S>(parts, N, tol, "nuclear");
+    }
+    Outcome o = worst_of(Kind::bound, parts);
+    o.detail += "; delta=" + num(to_double(delta)) + " ||X_f||_*/||X_n||_*=" +
+                num(to_double(S(nf / nn)));
+    o.regime = std::string(to_double(delta) < 0.5 ? "delta<0.5" : "delta>=0.5") +
+               (nf > nn * S(1 + 1e-9) ? " flat!=nuclear" : " flat=nuclear");
+    return o;
+  }
+};
+
+}  // namespace
+
+void register_rows_solver(std::vector<Row>& out) {
+  // A Theorem 3.3: every family with a map, small d so that a trial takes milliseconds; m from
+  // 0.6 r(d1 + d2) (flat != nuclear appears) to 2 r(d1 + d2) (recovery).
+  ShapeSpec t33;
+  t33.families = {FamilyId::identity, FamilyId::gaussian, FamilyId::bilinear,
+                  FamilyId::completion};
+  t33.d_min = 1;
+  t33.d_max = 5;
+  t33.r_max = 3;
+  t33.k_extra_max = 2;
+  t33.m_min = 1;
+  t33.m_lo_rd = 0.6;
+  t33.m_hi_rd = 2.0;
+  t33.p_min = 0.5;
+  t33.p_max = 1.0;
+  out.push_back({"A.T3.3", "A Theorem 3.3", Kind::bound,
+                 "flat solutions (factor map of the solver's minimiser of (21), rank <= k): "
+                 "(22) ||Lf||^2+||Rf||^2 <= kappa^2 min-norm value (= 2||X_n||_*, solver, "
+                 "rank <= k) and (23) ||Lf'Lf - Rf'Rf||_* <= 2(kappa^2-1)||M||_* (also with "
+                 "||X_n||_*), kappa = alpha2/alpha1 of the joint range of D1, D2; plus the "
+                 "solver's gap u as explicit slack",
+                 t33, T33<double>::tol, 0, 100, false, dispatch<T33>()});
+
+  ShapeSpec l53 = t33;
+  l53.families = {FamilyId::completion, FamilyId::gaussian, FamilyId::bilinear};
+  l53.d_min = 2;
+  out.push_back({"A.L5.3", "A Lemma 5.3", Kind::bound,
+                 "(40) ||Lf Rf'||_* - ||M||_* <= (kappa^2-1)||M||_*, kappa = max(cond D1, "
+                 "cond D2), at the truth M when certify proves it solves (39), and at the solver's "
+                 "minimiser X_n of (39) (which solves (39) for the same b); flat solutions from "
+                 "the solver's minimiser of (21); the solver's gap u as explicit slack",
+                 l53, L53<double>::tol, 0, 100, false, dispatch<L53>()});
+
+  // B Theorem 1: Gaussian measurements (B Example 1), L = 2 (see the row's comment: what L >= 3
+  // would need), n from 0.75 r(d0 + dL) to 2 r(d0 + dL) so that the flat and the nuclear
+  // minimisers differ on some shapes, d >= 2 so that delta_D < 1 is common.
+  ShapeSpec bt1;
+  bt1.families = {FamilyId::gaussian};
+  bt1.d_min = 2;
+  bt1.d_max = 4;
+  bt1.r_max = 2;
+  bt1.k_extra_max = 0;
+  bt1.m_min = 4;
+  bt1.m_lo_rd = 0.75;
+  bt1.m_hi_rd = 2.0;
+  bt1.depth_min = 2;
+  bt1.depth_max = 2;
+  out.push_back({"B.T1", "B Theorem 1", Kind::bound,
+                 "L = 2 only (L >= 3 not checked: no closed form of F, E(W*) not computable): (5) "
+                 "(1-delta)F'(X) <= F(X) <= (1+delta)F'(X) at M, the nuclear and the flat "
+                 "minimisers, F by Theorem 5, F' by Lemma 4, delta = max ||D_i^2 - I||_op (<= the "
+                 "(1,delta)-RIP constant); part 2 ||E(W*)||_* <= (1+delta)/(1-delta) min ||X||_* "
+                 "with E(W*) = the flat minimiser (21); the solver's gap u as explicit slack",
+                 bt1, BT1<double>::tol, 0, 100, false, dispatch<BT1>()});
+}
+
+}  // namespace flatmin::catalogue::detail
