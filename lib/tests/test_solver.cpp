@@ -4,6 +4,7 @@
 // returned (X, y), independently of the solver's own report.
 #include <gtest/gtest.h>
 
+#include <iostream>
 #include <limits>
 
 #include "flatmin/linalg.hpp"
@@ -113,6 +114,47 @@ TEST(Solver, ManifoldPathAndAdmmAgree) {
     }
     EXPECT_GE(certified, 2) << fam;
   }
+}
+
+// Instances below the recovery threshold: the minimiser is not M and has dim T >= m, so only
+// Newton's method on the optimality conditions (after ADMM identifies the rank) decides them.
+// Each must be `solved` with the independent weak-duality check passing, at a rank with
+// dim T >= m, well within the default budget; the counts are what this solver achieves on these
+// seeds (d = 20: 15 of 16 solved, 14 by Newton within 1000 iterations, one by ADMM alone after
+// 1531; completion m = 59 seed 1 ends at the iteration limit: degenerate minimisers near the
+// boundary, where Newton's basin is too small for ADMM's point, remain an honest
+// `iteration_limit`).
+TEST(Solver, UnrecoveredInstancesAreSolvedByNewtonOnTheOptimalityConditions) {
+  const Index d = 20, r = 2;
+  int solved = 0, total = 0, by_newton = 0;
+  // dim T of the rank-r matrices, d x d (of the symmetric ones for the quadratic map: >= m there
+  // too, since the symmetric dimension is the smaller)
+  const auto tangent_dim_of = [](Index n, Index rank) { return rank * (2 * n - rank); };
+  for (const std::string fam : {"gaussian", "bilinear", "completion", "quadratic"}) {
+    for (std::uint64_t seed = 1; seed <= 4; ++seed) {
+      const Index k = Index(seed);
+      const Index m = fam == "completion" ? 50 + 15 * k : (fam == "quadratic" ? 30 + 15 * k : 40 + 20 * k);
+      const Case c = make(fam, d, m, fam == "quadratic" ? 3 : r, seed);
+      const SolveResult<double> res = solve_nuclear<double>(c.A, c.b);
+      SCOPED_TRACE(fam + " m " + std::to_string(c.A.m()) + " seed " + std::to_string(seed) +
+                   ": " + res.message);
+      ++total;
+      EXPECT_GT((res.X - c.M).norm(), 1e-3);  // not recovered (else the test is mis-sized)
+      if (res.status != SolveStatus::solved) {
+        std::cout << fam << " m " << c.A.m() << " seed " << seed << ": " << res.message << "\n";
+        continue;
+      }
+      ++solved;
+      expect_optimal<double>(c.A, c.b, res, 1e-12);
+      if (res.message.find("Newton's method") != std::string::npos) {
+        ++by_newton;
+        EXPECT_LT(res.iterations, 1000);
+        EXPECT_GE(tangent_dim_of(d, res.rank), c.A.m());
+      }
+    }
+  }
+  EXPECT_GE(solved, total - 1) << solved << " of " << total;
+  EXPECT_GE(by_newton, total - 2) << by_newton << " of " << total;
 }
 
 TEST(Solver, FlatRelaxationRecoversAndMapsBack) {

@@ -21,8 +21,15 @@
 //      are then checked directly: A(X) = b, P_T(A^* y) = UV^T, ||A^* y||_op <= 1, and the gap
 //      ||X||_* - <b, y>. Only when all hold to the tolerance is the status `solved`.
 //   The polish decides the unique-solution case where the feasible rank-r point is isolated
-//   (m >= dim T, the recovery regime of the figures). Elsewhere the ADMM iterate and its
-//   residuals are returned with status `iteration_limit` unless ADMM itself met the tolerance.
+//   (m >= dim T, the recovery regime of the figures).
+//   3. Where the minimiser has dim T >= m (instances that are not recovered: A(X) = b leaves a
+//      set of feasible points on the manifold), Newton's method on the optimality conditions in
+//      factored form, L = A^*(y) R, R = A^*(y)^T L, A(L R^T) = b, gauge-fixed and damped, from
+//      the ADMM point and its dual estimate (when the rank of Z is stable, and at iterations 20,
+//      40, 80, ...; dense LU of size (d1 + d2) r + m, tried up to 3000), followed by the same KKT
+//      check. It fails where the minimiser is degenerate (singular values spread over many orders
+//      of magnitude near the recovery boundary); then the ADMM iterate and its residuals are
+//      returned with status `iteration_limit` unless ADMM itself met the tolerance.
 // Every loop has a budget; every result carries a status and the residuals it reached.
 #pragma once
 
