@@ -9,6 +9,7 @@
 #include "flatmin/instance.hpp"
 #include "flatmin/linalg.hpp"
 #include "flatmin/objective.hpp"
+#include "flatmin/programs.hpp"
 #include "flatmin/solver.hpp"
 
 namespace flatmin::cli {
@@ -41,18 +42,48 @@ struct SolveArgs {
   std::string file, method = "nuclear", precision = "double";
   bool certify = false, as_json = false;
   long long max_iterations = 3000;
+  bool noisy = false;  // --noise EPS given: the program ||A(X) - b|| <= EPS instead of A(X) = b
+  double noise = 0;
 };
+
+// The noisy program for --noise: min ||X||_* s.t. ||A(X) - b|| <= eps (nuclear), or in the flat
+// coordinates min ||X||_* s.t. ||A(D1^-1 X D2^-1) - b|| <= eps with the answer mapped back as
+// D1^-1 X D2^-1 (flat; status d_singular as solve_flat's when D1 or D2 is singular).
+template <class S>
+SolveResult<S> solve_with_noise(const SensingMap<S>& A, const Vec<S>& b, const S& eps,
+                                Method method, const SolveOptions& o) {
+  if (method == Method::nuclear) return solve_noisy<S>(A, b, eps, o);
+  const Rescaling<S> D = rescaling(A);
+  const double c1 = to_double(spd_condition<S>(D.D1)), c2 = to_double(spd_condition<S>(D.D2));
+  SolveResult<S> res;
+  if (!(c1 < o.d_condition_max) || !(c2 < o.d_condition_max)) {
+    res.status = SolveStatus::d_singular;
+    res.method = Method::flat;
+    res.message = "D1 or D2 is singular (condition numbers " + std::to_string(c1) + ", " +
+                  std::to_string(c2) + ")";
+    return res;
+  }
+  const Mat<S> D1i = spd_inverse<S>(D.D1, "D1"), D2i = spd_inverse<S>(D.D2, "D2");
+  res = solve_noisy<S>(A.composed(D1i, D2i), b, eps, o);
+  res.method = Method::flat;
+  if (res.X.size()) res.X = D1i * res.X * D2i;
+  return res;
+}
 
 template <class S> int run_solve(const SolveArgs& a, const RecoveryInstance& inst, Method method) {
   const SensingMap<S> A = inst.A.template cast<S>();
   const Vec<S> b = inst.b.template cast<S>();
   SolveOptions o;
   o.max_iterations = int(a.max_iterations);
-  const SolveResult<S> res = solve<S>(method, A, b, o);
+  const bool noisy = a.noisy;
+  const SolveResult<S> res =
+      noisy ? solve_with_noise<S>(A, b, S(a.noise), method, o) : solve<S>(method, A, b, o);
   json j;
   j["file"] = a.file;
   j["status"] = status_name(res.status);
   j["method"] = method_name(method);
+  j["program"] = noisy ? "noisy" : "exact";
+  if (noisy) j["noise"] = a.noise;
   j["precision"] = a.precision;
   j["seconds"] = res.seconds;
   j["iterations"] = res.iterations;
@@ -132,13 +163,18 @@ CLI::App* add_solve_command(CLI::App& app, std::function<int()>& action) {
   cmd->add_option("--method", args->method, "nuclear (min ||X||_* s.t. A(X) = b) or flat (A(D1^-1 X D2^-1) = b)");
   cmd->add_option("--precision", args->precision, "double or quad (ADMM in double, polish in quad)");
   cmd->add_option("--max-iterations", args->max_iterations, "ADMM iteration budget (1 to 10^7)");
+  CLI::Option* noise_opt = cmd->add_option("--noise", args->noise,
+                  "solve min ||X||_* s.t. ||A(X) - b|| <= EPS (noisy measurements; EPS >= 0)");
   cmd->add_flag("--certify", args->certify, "dual certificate of unique optimality at the ground truth");
   cmd->add_flag("--json", args->as_json, "one JSON object on stdout");
-  action = [args]() -> int {
+  action = [args, noise_opt]() -> int {
     std::string why;
     if (!precision_ok(args->precision, why)) return usage("solve: " + why);
+    args->noisy = noise_opt->count() > 0;
     if (args->max_iterations < 1 || args->max_iterations > 10000000)
       return usage("solve: --max-iterations must be between 1 and 10000000");
+    if (args->noisy && !(args->noise >= 0 && std::isfinite(args->noise)))
+      return usage("solve: --noise must be a finite number >= 0, got " + std::to_string(args->noise));
     Method method;
     try {
       method = parse_method(args->method);

@@ -17,8 +17,9 @@ namespace flatmin::cli {
 CLI::App* add_instance_command(CLI::App& app, std::function<int()>& action);
 
 // `flatmin solve FILE [--method nuclear|flat] [--precision double|quad] [--max-iterations N]
-//                [--certify] [--json]` (cmd_solve.cpp): solves the instance's convex program and
-// prints status, method, precision, seconds, iterations, primal_residual, dual_residual, gap, rank,
+//                [--noise EPS] [--certify] [--json]` (cmd_solve.cpp): solves the instance's convex
+// program (with --noise: min ||X||_* s.t. ||A(X) - b|| <= EPS, in the flat coordinates for
+// --method flat) and prints status, method, program (exact|noisy), noise, precision, seconds, iterations, primal_residual, dual_residual, gap, rank,
 // error_fro (when the file has a ground truth) and, with --certify, certificate {at, verdict,
 // margin, tangent_sigma_min, equation_residual, rank}. Exit 0 solved, 1 any other status (the
 // status says which), 2 usage error or bad file.

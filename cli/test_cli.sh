@@ -115,6 +115,13 @@ expect 2 "unknown method 'sharp'" solve "$tmp/s.txt" --method sharp
 expect 2 "unknown precision 'mp50'" solve "$tmp/s.txt" --precision mp50
 expect 2 "--max-iterations must be between 1 and 10000000" solve "$tmp/s.txt" --max-iterations 0
 expect 2 "cannot open" solve "$tmp/none.txt"
+# --noise: the noisy program, in nuclear and flat coordinates; bad noise levels exit 2
+expect 0 '"program":"noisy"' solve "$tmp/s.txt" --json --noise 0.01
+expect 0 '"status":"solved"' solve "$tmp/s.txt" --json --noise 0.01 --method flat
+expect 0 '"program":"exact"' solve "$tmp/s.txt" --json
+expect 2 "--noise must be a finite number >= 0" solve "$tmp/s.txt" --noise -1
+expect 2 "--noise must be a finite number >= 0" solve "$tmp/s.txt" --noise nan
+expect 2 "" solve "$tmp/s.txt" --noise abc
 printf 'gaussian 2 2 1 1 0\n1 0 0 1\n1 0 0 nan\n2\n' > "$tmp/bad.txt"
 expect 2 "bad.txt:3" solve "$tmp/bad.txt"
 # eval: the flatness measures of a factor pair; bad factor files name the line
