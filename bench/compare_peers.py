@@ -636,6 +636,9 @@ def parse_args(argv):
     ap.add_argument("--peers", default=None,
                     help="comma-separated subset of cvxopt,sdpa,csdp,dsdp (default: all; "
                          "growth: none); 'none' for flatmin only")
+    ap.add_argument("--family", default=None,
+                    help="comma-separated subset of the set's families (gaussian, bilinear, "
+                         "quadnn, completion); default: all")
     ap.add_argument("--seed", type=int, default=DEFAULT_SEED)
     ap.add_argument("--timeout", type=float, default=600.0, help="seconds per run")
     ap.add_argument("--csv", help="write the table to this CSV file too")
@@ -696,6 +699,14 @@ def main(argv):
         if args.self_test:
             return self_test(flatmin, peers, args.timeout, workdir, env)
         specs = instance_set(args.set)
+        if args.family:
+            wanted = [f.strip() for f in args.family.split(",") if f.strip()]
+            known = {sp.family for sp in specs}
+            unknown = [f for f in wanted if f not in known]
+            if unknown:
+                sys.exit(f"--family: {', '.join(unknown)} not in set {args.set} "
+                         f"(it has {', '.join(sorted(known))})")
+            specs = [sp for sp in specs if sp.family in wanted]
         print(f"set {args.set}: rank 2, seed {args.seed}, timeout {args.timeout:g} s per run, "
               f"peers: {', '.join(peers) or 'none'}")
         print(versions(flatmin, peers), flush=True)

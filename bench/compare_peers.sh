@@ -7,7 +7,8 @@
 # libblas.so.3 (Debian's reference BLAS here): libopenblas0-pthread is fetched with
 # `apt-get download` and unpacked under /tmp/flatmin-openblas, nothing is installed.
 # usage: bench/compare_peers.sh [--flatmin PATH] [--openblas] [--set issue|quick|growth]
-#                               [--peers LIST] [--timeout S] [--csv FILE] [--seed S] [--self-test]
+#                               [--family F,..] [--peers LIST] [--timeout S] [--csv FILE] [--seed S]
+#                               [--self-test]
 # examples: bench/compare_peers.sh --set quick
 #           bench/compare_peers.sh --self-test
 #           bench/compare_peers.sh --flatmin /tmp/build/flatmin --set issue --csv peers.csv
