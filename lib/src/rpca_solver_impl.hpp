@@ -18,76 +18,22 @@
 #include "flatmin/linalg.hpp"
 #include "flatmin/rpca.hpp"
 #include "flatmin/rpca_solver.hpp"
+#include "solver_common.hpp"
 
 namespace flatmin {
 namespace rpca_detail {
 
 using Clock = std::chrono::steady_clock;
 
-template <class S> double dbl(const S& x) { return to_double(x); }
+// shared with the nuclear-norm solver (solver_common.hpp)
+using solver_detail::abs_s;
+using solver_detail::dbl;
+using solver_detail::default_tol;
+using solver_detail::svt;
+using solver_detail::Tangent;
+using solver_detail::tangent_at;
+using solver_detail::truncate;
 
-template <class S> double default_tol(double asked) {
-  if (asked > 0) return asked;
-  return std::is_same_v<S, double> ? 1e-12 : 1e-28;
-}
-
-// The tangent space T of the rank-r matrices at X = U Sigma V^T in the orthonormal coordinates
-// (P, C) -> U P^T + U_perp C V^T (P: d2 x r, C: (d1 - r) x r): an isometry onto T, whose adjoint
-// `coordinates` is (W^T U, U_perp^T W V), the coordinates of P_T(W).
-template <class S> struct Tangent {
-  Mat<S> U, V, Uperp;
-  Index dim() const { return V.rows() * U.cols() + Uperp.cols() * U.cols(); }
-  Mat<S> embed(const Vec<S>& t) const {
-    const Index d2 = V.rows(), r = U.cols(), q = Uperp.cols();
-    const Eigen::Map<const Mat<S>> P(t.data(), d2, r), C(t.data() + d2 * r, q, r);
-    return U * P.transpose() + Uperp * C * V.transpose();
-  }
-  Vec<S> coordinates(const Mat<S>& W) const {
-    const Index d2 = V.rows(), r = U.cols(), q = Uperp.cols();
-    Vec<S> t(dim());
-    Eigen::Map<Mat<S>>(t.data(), d2, r) = W.transpose() * U;
-    Eigen::Map<Mat<S>>(t.data() + d2 * r, q, r) = Uperp.transpose() * W * V;
-    return t;
-  }
-};
-
-template <class S> Tangent<S> tangent_at(const Mat<S>& U, const Mat<S>& V) {
-  Tangent<S> T{U, V, Mat<S>()};
-  const Index d1 = U.rows(), r = U.cols();
-  Eigen::HouseholderQR<Mat<S>> qr(U);
-  const Mat<S> Q = qr.householderQ() * Mat<S>::Identity(d1, d1);
-  T.Uperp = Q.rightCols(d1 - r);
-  return T;
-}
-
-// Rank-r truncation by the SVD (Eckart-Young), with its singular vectors.
-template <class S> Mat<S> truncate(const Mat<S>& X, Index r, Mat<S>* U, Mat<S>* V) {
-  const Svd<S> d = svd<S>(X);
-  *U = d.U.leftCols(r);
-  *V = d.V.leftCols(r);
-  return d.U.leftCols(r) * d.s.head(r).asDiagonal() * d.V.leftCols(r).transpose();
-}
-
-// Singular-value thresholding U max(s - t, 0) V^T; rank = number of values kept, gap_rank = the
-// position of the first relative gap > 100 among them (the rank the iterate is heading for while
-// small spurious values are still above t).
-template <class S> Mat<S> svt(const Mat<S>& W, const S& t, Index& rank, Index& gap_rank) {
-  const Svd<S> d = svd<S>(W);
-  rank = 0;
-  for (Index i = 0; i < d.s.size(); ++i)
-    if (d.s(i) > t) ++rank;
-  Vec<S> s(rank);
-  for (Index i = 0; i < rank; ++i) s(i) = d.s(i) - t;
-  gap_rank = rank;
-  for (Index i = 0; i + 1 < rank; ++i)
-    if (s(i) > S(100) * s(i + 1)) {
-      gap_rank = i + 1;
-      break;
-    }
-  return d.U.leftCols(rank) * s.asDiagonal() * d.V.leftCols(rank).transpose();
-}
-
-template <class S> S absv(const S& x) { return x < S(0) ? S(-x) : x; }
 template <class S> S inner(const Mat<S>& A, const Mat<S>& B) {
   S acc(0);
   for (Index j = 0; j < A.cols(); ++j)
@@ -97,7 +43,7 @@ template <class S> S inner(const Mat<S>& A, const Mat<S>& B) {
 template <class S> S max_abs(const Mat<S>& A) {
   S m(0);
   for (Index j = 0; j < A.cols(); ++j)
-    for (Index i = 0; i < A.rows(); ++i) m = std::max<S>(m, absv(A(i, j)));
+    for (Index i = 0; i < A.rows(); ++i) m = std::max<S>(m, abs_s(A(i, j)));
   return m;
 }
 

@@ -1,10 +1,12 @@
 // Internal helpers shared by the convex-program solvers (solver_impl.hpp: nuclear / flat;
 // programs_impl.hpp: weighted l_q and noisy nuclear). Moved verbatim from solver_impl.hpp:
-// dbl, abs_s, default_tol, gram, AffineProjector, svt; the one addition is AffineProjector's
-// constructor from an already formed Gram matrix (the original constructor delegates to it).
+// dbl, abs_s, default_tol, gram, AffineProjector, svt, Tangent / tangent_at, truncate; the one
+// addition is AffineProjector's constructor from an already formed Gram matrix (the original
+// constructor delegates to it). Also used by the robust-PCA solver (rpca_solver_impl.hpp).
 #pragma once
 
 #include <Eigen/Cholesky>
+#include <Eigen/QR>
 #include <algorithm>
 #include <map>
 #include <type_traits>
@@ -96,6 +98,42 @@ template <class S> class AffineProjector {
   Mat<S> pinv_;
   bool use_llt_ = false;
 };
+
+// The tangent space T of the rank-r matrices at X = U S V^T in the orthonormal coordinates
+// (P, C) -> U P^T + U_perp C V^T (P: d2 x r, C: (d1 - r) x r): an isometry onto T.
+template <class S> struct Tangent {
+  Mat<S> U, V, Uperp;
+  Index dim() const { return V.rows() * U.cols() + Uperp.cols() * U.cols(); }
+  Mat<S> embed(const Vec<S>& t) const {
+    const Index d2 = V.rows(), r = U.cols(), q = Uperp.cols();
+    const Eigen::Map<const Mat<S>> P(t.data(), d2, r), C(t.data() + d2 * r, q, r);
+    return U * P.transpose() + Uperp * C * V.transpose();
+  }
+  Vec<S> coordinates(const Mat<S>& Y) const {  // adjoint of embed: (Y^T U, U_perp^T Y V)
+    const Index d2 = V.rows(), r = U.cols(), q = Uperp.cols();
+    Vec<S> t(dim());
+    Eigen::Map<Mat<S>>(t.data(), d2, r) = Y.transpose() * U;
+    Eigen::Map<Mat<S>>(t.data() + d2 * r, q, r) = Uperp.transpose() * Y * V;
+    return t;
+  }
+};
+
+template <class S> Tangent<S> tangent_at(const Mat<S>& U, const Mat<S>& V) {
+  Tangent<S> T{U, V, Mat<S>()};
+  const Index d1 = U.rows(), r = U.cols();
+  Eigen::HouseholderQR<Mat<S>> qr(U);
+  const Mat<S> Q = qr.householderQ() * Mat<S>::Identity(d1, d1);
+  T.Uperp = Q.rightCols(d1 - r);
+  return T;
+}
+
+// Rank-r truncation.
+template <class S> Mat<S> truncate(const Mat<S>& X, Index r, Mat<S>* U = nullptr, Mat<S>* V = nullptr) {
+  const Svd<S> d = svd<S>(X);
+  if (U) *U = d.U.leftCols(r);
+  if (V) *V = d.V.leftCols(r);
+  return d.U.leftCols(r) * d.s.head(r).asDiagonal() * d.V.leftCols(r).transpose();
+}
 
 // Singular-value thresholding: U max(s - tau, 0) V^T, and the number of singular values kept.
 // Also the "gap rank": the position of the first relative gap > 100 among the kept values (the

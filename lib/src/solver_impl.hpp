@@ -21,34 +21,6 @@
 namespace flatmin {
 namespace solver_detail {
 
-// The tangent space T of the rank-r matrices at X = U S V^T in the orthonormal coordinates
-// (P, C) -> U P^T + U_perp C V^T (P: d2 x r, C: (d1 - r) x r): an isometry onto T.
-template <class S> struct Tangent {
-  Mat<S> U, V, Uperp;
-  Index dim() const { return V.rows() * U.cols() + Uperp.cols() * U.cols(); }
-  Mat<S> embed(const Vec<S>& t) const {
-    const Index d2 = V.rows(), r = U.cols(), q = Uperp.cols();
-    const Eigen::Map<const Mat<S>> P(t.data(), d2, r), C(t.data() + d2 * r, q, r);
-    return U * P.transpose() + Uperp * C * V.transpose();
-  }
-  Vec<S> coordinates(const Mat<S>& Y) const {  // adjoint of embed: (Y^T U, U_perp^T Y V)
-    const Index d2 = V.rows(), r = U.cols(), q = Uperp.cols();
-    Vec<S> t(dim());
-    Eigen::Map<Mat<S>>(t.data(), d2, r) = Y.transpose() * U;
-    Eigen::Map<Mat<S>>(t.data() + d2 * r, q, r) = Uperp.transpose() * Y * V;
-    return t;
-  }
-};
-
-template <class S> Tangent<S> tangent_at(const Mat<S>& U, const Mat<S>& V) {
-  Tangent<S> T{U, V, Mat<S>()};
-  const Index d1 = U.rows(), r = U.cols();
-  Eigen::HouseholderQR<Mat<S>> qr(U);
-  const Mat<S> Q = qr.householderQ() * Mat<S>::Identity(d1, d1);
-  T.Uperp = Q.rightCols(d1 - r);
-  return T;
-}
-
 // J_T: m x dim T, row i = coordinates of A_i (so J_T t = A(embed(t)), J_T^T y = coordinates(A^* y)).
 template <class S> Mat<S> tangent_matrix(const SensingMap<S>& A, const Tangent<S>& T) {
   const Index m = A.m();
@@ -92,13 +64,6 @@ bool kkt_holds(const SensingMap<S>& A, const Vec<S>& b, const Mat<S>& X, const T
          std::abs(res.gap) <= tol;
 }
 
-// Rank-r truncation.
-template <class S> Mat<S> truncate(const Mat<S>& X, Index r, Mat<S>* U = nullptr, Mat<S>* V = nullptr) {
-  const Svd<S> d = svd<S>(X);
-  if (U) *U = d.U.leftCols(r);
-  if (V) *V = d.V.leftCols(r);
-  return d.U.leftCols(r) * d.s.head(r).asDiagonal() * d.V.leftCols(r).transpose();
-}
 
 // The polish on the rank-r manifold from X0; true when the KKT conditions then hold.
 // A dual certificate at a primal point found exactly: Y = A^* y with P_T(Y) = UV^T and
