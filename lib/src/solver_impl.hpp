@@ -17,6 +17,7 @@
 #include "flatmin/linalg.hpp"
 #include "flatmin/solver.hpp"
 #include "solver_common.hpp"
+#include "solver_ipm.hpp"
 
 namespace flatmin {
 namespace solver_detail {
@@ -174,9 +175,32 @@ bool kkt_newton(const SensingMap<S>& A, const Vec<S>& b, const Mat<S>& X0, const
   const S scale = std::max<S>(S(1), S(b.norm()));
   S fn = residual();
   Mat<S> K(n + g, n + g);
+  Eigen::PartialPivLU<Mat<S>> lu;
+  bool full_step = false;  // the last step was a full Newton step: try the chord step first
   for (int step = 0; step < steps; ++step) {
     if (!(fn <= S(1e30))) return false;
     if (fn <= S(10) * ScalarTraits<S>::epsilon() * scale) break;
+    if (full_step) {
+      // chord step with the last factorisation (one LU instead of one a step: from the interior-point
+      // point at 1e-9 the chord steps contract by ~1e-5 each); kept when ||F|| drops tenfold
+      const Vec<S> delta = lu.solve(Vec<S>(-F));
+      const Mat<S> L1 = L, R1 = R;
+      const Vec<S> y1 = y, F1 = F;
+      if (delta.allFinite()) {
+        L += Eigen::Map<const Mat<S>>(delta.data(), d1, r);
+        R += Eigen::Map<const Mat<S>>(delta.data() + nl, d2, r);
+        y += delta.segment(nl + nr, m);
+        const S f1 = residual();
+        if (f1 < fn / S(10)) {
+          fn = f1;
+          continue;
+        }
+      }
+      L = L1;
+      R = R1;
+      y = y1;
+      F = F1;
+    }
     const Mat<S> Y = A.adjoint(y);
     K.setZero();
     K.topLeftCorner(nl + nr, nl + nr).setIdentity();
@@ -204,7 +228,7 @@ bool kkt_newton(const SensingMap<S>& A, const Vec<S>& b, const Mat<S>& X0, const
         K.block(k, nl + p * d2, 1, d2) -= R.col(q).transpose();
         K.col(k).head(nl + nr) = K.row(k).head(nl + nr).transpose();
       }
-    const Eigen::PartialPivLU<Mat<S>> lu(K);
+    lu.compute(K);
     const Vec<S> delta = lu.solve(Vec<S>(-F));
     if (!delta.allFinite()) return false;
     // damped: the largest alpha in 1, 1/2, ..., 1/1024 with ||F|| decreasing by alpha/4
@@ -229,6 +253,10 @@ bool kkt_newton(const SensingMap<S>& A, const Vec<S>& b, const Mat<S>& X0, const
       break;
     }
     fn = f1;
+    full_step = alpha == S(1);
+#ifdef FLATMIN_IPM_DEBUG
+    std::fprintf(stderr, "newton step %d alpha %g |F| %.3e\n", step, dbl(alpha), dbl(fn));
+#endif
     if (alpha < S(0.125)) break;  // crawling: not in Newton's basin
   }
   Lout = L;
@@ -389,6 +417,53 @@ bool newton_polish(const SensingMap<S>& A, const Vec<S>& b, const Mat<S>& X0, co
   return true;
 }
 
+// The interior-point method (solver_ipm.hpp) to a relative accuracy of 1e-10 or as far as it
+// gets, then the rank from the largest ratio s_r / s_r+1 of the singular values of its X, then
+// the exact stage at that rank: Newton's method on the optimality conditions when dim T >= m,
+// the feasibility polish below that (up to three candidate ranks, by decreasing ratio). True
+// (res filled, `how` saying which) when the KKT conditions hold; `used` returns the
+// interior-point iterations.
+// Budgets, in floating-point operations of one interior-point iteration (ipm_flops_per_iteration):
+// before ADMM, right after the manifold path failed, when one iteration is cheaper than 1e8 (about
+// 10 ms here: completion up to m ~ 1000, rank-one maps up to d ~ 30); from ADMM, once, when
+// Newton's basin was not reached from its point and one iteration is below 2e9.
+constexpr double ipm_first_flops = 1e8, ipm_late_flops = 2e9;
+
+template <class S>
+bool interior_point_polish(const SensingMap<S>& A, const Vec<S>& b, double tol, int budget,
+                           SolveResult<S>& res, int& used, std::string& how) {
+  Mat<S> X;
+  Vec<S> y;
+  IpmStats st;
+  const bool finite = interior_point<S>(A, b, std::min(budget, 100), 1e-10, X, y, st);
+  used = st.iterations;
+  how = "interior point: " + std::to_string(st.iterations) + " iterations, " + st.why;
+#ifdef FLATMIN_IPM_DEBUG
+  std::fprintf(stderr, "IPM %s p %.2e d %.2e g %.2e\n", how.c_str(), st.primal, st.dual, st.gap);
+#endif
+  if (!finite) return false;
+  const Vec<S> s = singular_values<S>(X);
+  std::vector<std::pair<S, Index>> ranks;
+  for (Index r = 1; r < s.size(); ++r)
+    if (s(r) > S(0)) ranks.emplace_back(s(r - 1) / s(r), r);
+  std::sort(ranks.begin(), ranks.end(), [](const auto& p, const auto& q) { return p.first > q.first; });
+  if (ranks.size() > 3) ranks.resize(3);
+  for (const auto& cand : ranks) {
+    const Index r = cand.second;
+    const bool newton = tangent_dim(A.d1(), A.d2(), r) >= A.m();
+#ifdef FLATMIN_IPM_DEBUG
+    std::fprintf(stderr, "candidate rank %ld ratio %g newton %d\n", r, dbl(cand.first), newton);
+#endif
+    if (newton ? newton_polish<S>(A, b, X, y, r, tol, res) : polish<S>(A, b, X, r, tol, res, &y)) {
+      how = (newton ? "Newton's method on the optimality conditions at rank "
+                    : "the feasibility polish at rank ") +
+            std::to_string(res.rank) + " from the interior-point method's point (" + how + ")";
+      return true;
+    }
+  }
+  return false;
+}
+
 
 using Clock = std::chrono::steady_clock;
 
@@ -422,6 +497,7 @@ SolveResult<S> admm(const SensingMap<S>& A, const Vec<S>& b, const SolveOptions&
   std::set<Index> searched_ranks;
   int since_polish = 0, next_newton = 20;
   bool polish_failed = false;  // Newton only after the polish at the gap rank failed once
+  bool ipm_tried = false;
   Index gap_rank = 0, newton_rank = -1, newton_rank_seen = -1, newton_stable = 0;
   bool finished = false;  // solved or numerical trouble; otherwise the budget ran out
   // Residuals of an ADMM state. Dual estimate: y with A^* y = the projection of rho Ud onto
@@ -517,6 +593,9 @@ SolveResult<S> admm(const SensingMap<S>& A, const Vec<S>& b, const SolveOptions&
       }
     }
     if (newton_at >= 1) {
+#ifdef FLATMIN_IPM_DEBUG
+      std::fprintf(stderr, "k %d newton at %ld\n", k, newton_at);
+#endif
       newton_rank = newton_at;
       const Vec<S> y_hint = proj.solve_gram(A.apply(Mat<S>(rho * Ud)));
       if (newton_polish<S>(A, b, Z, y_hint, newton_at, tol, res)) {
@@ -525,6 +604,22 @@ SolveResult<S> admm(const SensingMap<S>& A, const Vec<S>& b, const SolveOptions&
                       std::to_string(res.rank);
         finished = true;
         break;
+      }
+      // Newton's basin not reached from ADMM's point: once, where affordable, the
+      // interior-point method, which needs neither the rank nor a start
+      if (!ipm_tried && o.interior_point && ipm_flops_per_iteration<S>(A) <= ipm_late_flops) {
+        ipm_tried = true;
+        int used = 0;
+        std::string how;
+        const bool ok = interior_point_polish<S>(A, b, tol, o.max_iterations - k, res, used, how);
+        k += used;
+        res.iterations = k;
+        if (ok) {
+          res.status = SolveStatus::solved;
+          res.message = "KKT conditions verified after " + how;
+          finished = true;
+          break;
+        }
       }
     }
     if (!std::isfinite(dbl(rp)) || !std::isfinite(dbl(rd))) {
@@ -950,12 +1045,27 @@ SolveResult<S> solve_nuclear(const SensingMap<S>& A, const Vec<S>& b, const Solv
     const auto start = Clock::now();
     SolveResult<S> res;
     int used = 0;
-    if (o.polish && o.manifold && o.max_iterations > 1 &&
-        manifold_path<S>(A, b, tol, o.max_iterations - 1, res, used)) {
+    bool done = o.polish && o.manifold && o.max_iterations > 1 &&
+                manifold_path<S>(A, b, tol, o.max_iterations - 1, res, used);
+    bool ipm_tried = false;
+    if (!done && o.polish && o.interior_point && o.max_iterations - used > 1 &&
+        ipm_flops_per_iteration<S>(A) <= ipm_first_flops) {
+      ipm_tried = true;
+      int ipm_used = 0;
+      std::string how;
+      done = interior_point_polish<S>(A, b, tol, o.max_iterations - used - 1, res, ipm_used, how);
+      used += ipm_used;
+      if (done) {
+        res.status = SolveStatus::solved;
+        res.message = "KKT conditions verified after " + how;
+      }
+    }
+    if (done) {
       res.iterations = used;
     } else {
       SolveOptions rest = o;
       rest.max_iterations = o.max_iterations - used;
+      if (ipm_tried) rest.interior_point = false;
       res = admm<S>(A, b, rest, tol);
       res.iterations += used;
     }

@@ -7,6 +7,7 @@
 #include <iostream>
 #include <limits>
 
+#include "flatmin/instance.hpp"
 #include "flatmin/linalg.hpp"
 #include "flatmin/solver.hpp"
 
@@ -153,8 +154,30 @@ TEST(Solver, UnrecoveredInstancesAreSolvedByNewtonOnTheOptimalityConditions) {
       }
     }
   }
-  EXPECT_GE(solved, total - 1) << solved << " of " << total;
-  EXPECT_GE(by_newton, total - 2) << by_newton << " of " << total;
+  // measured: 16 of 16 solved, 16 by Newton's method (before the interior-point stage: 15 and
+  // 14, completion m = 59 seed 1 ending at the iteration limit)
+  EXPECT_EQ(solved, total) << solved << " of " << total;
+  EXPECT_GE(by_newton, total - 1) << by_newton << " of " << total;
+}
+
+// The degenerate minimiser that Newton's method cannot reach from ADMM's point (completion
+// d = 40, p = 0.3, seed 1 of the peer comparison: not recovered, singular values of the minimiser
+// from 0.74 down to 1e-7, rank 15): the interior-point stage finds the rank, Newton's method on
+// the optimality conditions the exact point. Before that stage: iteration_limit after 3000
+// iterations.
+TEST(Solver, InteriorPointDecidesADegenerateMinimiser) {
+  const RecoveryInstance inst = generate_instance("completion", 40, 0, 0.3, 2, 1);
+  const SolveResult<double> res = solve_nuclear<double>(inst.A, inst.b);
+  expect_optimal<double>(inst.A, inst.b, res, 1e-12);
+  EXPECT_NE(res.message.find("interior-point"), std::string::npos) << res.message;
+  EXPECT_GT((res.X - inst.M).norm(), 1e-3);  // not recovered: this is a different minimiser
+  EXPECT_GT(res.rank, 2);
+  EXPECT_LT(res.iterations, 200);
+  // the interior-point stage switched off: the old path, which does not decide it
+  SolveOptions o;
+  o.interior_point = false;
+  o.max_iterations = 400;
+  EXPECT_EQ(solve_nuclear<double>(inst.A, inst.b, o).status, SolveStatus::iteration_limit);
 }
 
 TEST(Solver, FlatRelaxationRecoversAndMapsBack) {

@@ -11,6 +11,14 @@
 //      checked (minimum-norm dual, then alternating projections); verified: `solved`. Otherwise
 //      (wrong rank, stalled, not certified, a quadratic map) the ADMM path decides. This is what
 //      makes recovered instances cheap: no m x m Gram matrix and no d x d SVD per iteration.
+//   0'. Where the manifold path did not decide and one iteration is cheap (completion, small
+//      rank-one and quadratic maps): a primal-dual interior-point method on the standard SDP
+//      embedding (HKM direction, Mehrotra predictor-corrector; lib/src/solver_ipm.hpp) to a
+//      relative accuracy of ~1e-10, which needs neither the rank nor a start; the rank is read
+//      off the largest gap s_r / s_r+1 of its X, then step 2 or 3 below takes its point to the
+//      KKT tolerance (an interior-point method alone stalls near 1e-10 in double). This decides
+//      degenerate minimisers (singular values over many orders of magnitude) that ADMM would
+//      take thousands of iterations to separate.
 //   1. ADMM on X = Z (X in the affine set, Z free; projection onto {A(X) = b} through the Cholesky
 //      factor of the Gram matrix A A^* formed once by structure; singular-value thresholding for Z;
 //      penalty adapted by residual balancing). Its iterates carry a dual estimate y (the
@@ -28,8 +36,9 @@
 //      the ADMM point and its dual estimate (when the rank of Z is stable, and at iterations 20,
 //      40, 80, ...; dense LU of size (d1 + d2) r + m, tried up to 3000), followed by the same KKT
 //      check. It fails where the minimiser is degenerate (singular values spread over many orders
-//      of magnitude near the recovery boundary); then the ADMM iterate and its residuals are
-//      returned with status `iteration_limit` unless ADMM itself met the tolerance.
+//      of magnitude near the recovery boundary); then, once, the interior-point stage 0' if one
+//      of its iterations costs below 2e9 flops, and otherwise the ADMM iterate and its residuals
+//      are returned with status `iteration_limit` unless ADMM itself met the tolerance.
 // Every loop has a budget; every result carries a status and the residuals it reached.
 #pragma once
 
@@ -53,6 +62,7 @@ struct SolveOptions {
   double d_condition_max = 1e12;  // flat: D1 or D2 with larger condition number is "singular"
   bool polish = true;
   bool manifold = true;        // try Gauss-Newton on the rank-r manifold before ADMM (needs polish)
+  bool interior_point = true;  // the interior-point stage where affordable (0' above; needs polish)
 };
 
 template <class S> struct SolveResult {
