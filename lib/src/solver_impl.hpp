@@ -254,9 +254,6 @@ bool kkt_newton(const SensingMap<S>& A, const Vec<S>& b, const Mat<S>& X0, const
     }
     fn = f1;
     full_step = alpha == S(1);
-#ifdef FLATMIN_IPM_DEBUG
-    std::fprintf(stderr, "newton step %d alpha %g |F| %.3e\n", step, dbl(alpha), dbl(fn));
-#endif
     if (alpha < S(0.125)) break;  // crawling: not in Newton's basin
   }
   Lout = L;
@@ -438,9 +435,6 @@ bool interior_point_polish(const SensingMap<S>& A, const Vec<S>& b, double tol, 
   const bool finite = interior_point<S>(A, b, std::min(budget, 100), 1e-10, X, y, st);
   used = st.iterations;
   how = "interior point: " + std::to_string(st.iterations) + " iterations, " + st.why;
-#ifdef FLATMIN_IPM_DEBUG
-  std::fprintf(stderr, "IPM %s p %.2e d %.2e g %.2e\n", how.c_str(), st.primal, st.dual, st.gap);
-#endif
   if (!finite) return false;
   const Vec<S> s = singular_values<S>(X);
   std::vector<std::pair<S, Index>> ranks;
@@ -451,9 +445,6 @@ bool interior_point_polish(const SensingMap<S>& A, const Vec<S>& b, double tol, 
   for (const auto& cand : ranks) {
     const Index r = cand.second;
     const bool newton = tangent_dim(A.d1(), A.d2(), r) >= A.m();
-#ifdef FLATMIN_IPM_DEBUG
-    std::fprintf(stderr, "candidate rank %ld ratio %g newton %d\n", r, dbl(cand.first), newton);
-#endif
     if (newton ? newton_polish<S>(A, b, X, y, r, tol, res) : polish<S>(A, b, X, r, tol, res, &y)) {
       how = (newton ? "Newton's method on the optimality conditions at rank "
                     : "the feasibility polish at rank ") +
@@ -593,9 +584,6 @@ SolveResult<S> admm(const SensingMap<S>& A, const Vec<S>& b, const SolveOptions&
       }
     }
     if (newton_at >= 1) {
-#ifdef FLATMIN_IPM_DEBUG
-      std::fprintf(stderr, "k %d newton at %ld\n", k, newton_at);
-#endif
       newton_rank = newton_at;
       const Vec<S> y_hint = proj.solve_gram(A.apply(Mat<S>(rho * Ud)));
       if (newton_polish<S>(A, b, Z, y_hint, newton_at, tol, res)) {
