@@ -8,6 +8,7 @@ const char* status_name(SolveStatus s) {
     case SolveStatus::numerical_trouble: return "numerical_trouble";
     case SolveStatus::infeasible: return "infeasible";
     case SolveStatus::d_singular: return "d_singular";
+    case SolveStatus::below_bound: return "below_bound";
   }
   return "unknown";
 }

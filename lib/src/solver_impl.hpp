@@ -458,6 +458,10 @@ bool interior_point_polish(const SensingMap<S>& A, const Vec<S>& b, double tol, 
 
 using Clock = std::chrono::steady_clock;
 
+// With SolveOptions::stop_below, the first ADMM iteration at which Newton's method on the
+// optimality conditions may be tried.
+constexpr int kStopBelowNewtonAfter = 100;
+
 template <class S>
 SolveResult<S> admm(const SensingMap<S>& A, const Vec<S>& b, const SolveOptions& o, double tol) {
   SolveResult<S> res;
@@ -482,11 +486,31 @@ SolveResult<S> admm(const SensingMap<S>& A, const Vec<S>& b, const SolveOptions&
     res.message = "b = 0: X = 0";
     return res;
   }
+  // stop_below: a feasible point with a smaller nuclear norm than the bound ends the solve
+  const auto below = [&](const Mat<S>& Xk, int k) {
+    if (!(o.stop_below > 0)) return false;
+    const double feas = dbl(relative<S>(S((A.apply(Xk) - b).norm()), S(b.norm())));
+    const S nuc = nuclear_norm<S>(Xk);
+    if (feas > 1e-12 || !(nuc < S(o.stop_below))) return false;
+    res.X = Xk;
+    res.status = SolveStatus::below_bound;
+    res.primal_residual = feas;
+    res.iterations = k;
+    res.rank = numerical_rank<S>(Xk);
+    res.message = "a feasible point with ||X||_* = " + std::to_string(dbl(nuc)) +
+                  " < stop_below = " + std::to_string(o.stop_below) + " (iteration " +
+                  std::to_string(k) + "): every minimiser is below the bound";
+    return true;
+  };
+  if (below(X0, 0)) {
+    res.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+    return res;
+  }
   Mat<S> Z = Mat<S>::Zero(d1, d2), Ud = Mat<S>::Zero(d1, d2), X = X0;
   S rho = S(1) / (S(0.1) * operator_norm<S>(X0));
   Index rank = -1, stable = 0, polished_rank = -1;
   std::set<Index> searched_ranks;
-  int since_polish = 0, next_newton = 20;
+  int since_polish = 0, next_newton = o.stop_below > 0 ? kStopBelowNewtonAfter : 20;
   bool polish_failed = false;  // Newton only after the polish at the gap rank failed once
   bool ipm_tried = false;
   Index gap_rank = 0, newton_rank = -1, newton_rank_seen = -1, newton_stable = 0;
@@ -509,6 +533,10 @@ SolveResult<S> admm(const SensingMap<S>& A, const Vec<S>& b, const SolveOptions&
   for (int k = 1; k <= o.max_iterations && !finished; ++k) {
     res.iterations = k;
     X = proj.project(Mat<S>(Z - Ud));
+    if ((k % 10 == 0 || k == 1 || k == 2 || k == 4 || k == 8) && below(X, k)) {
+      finished = true;
+      break;
+    }
     const Mat<S> Zold = Z;
     Index rk = 0;
     Index grk = 0;
@@ -537,11 +565,19 @@ SolveResult<S> admm(const SensingMap<S>& A, const Vec<S>& b, const SolveOptions&
         break;
       }
     }
-    if (o.polish && gap_rank >= 1 &&
-        ((stable >= 8 && gap_rank != polished_rank) || since_polish >= 60)) {
+    const bool polish_due = o.polish && gap_rank >= 1 &&
+                            ((stable >= 8 && gap_rank != polished_rank) || since_polish >= 60);
+    if (polish_due && k % 10 != 0 && below(X, k)) {  // (a polish costs more than this check)
+      finished = true;
+      break;
+    }
+    if (polish_due) {
       // the dual search (up to 3000 rounds) only on the first polish at a rank: repeating it
       // every 60 iterations made unrecoverable instances (no certificate exists) cost minutes
-      const bool first_at_rank = searched_ranks.insert(gap_rank).second;
+      // (with stop_below, not before kStopBelowNewtonAfter: on the unrecovered instances of the
+      // figure sweeps the search is futile and costs more than the iterations that refute them)
+      const bool search_allowed = !(o.stop_below > 0) || k >= kStopBelowNewtonAfter;
+      const bool first_at_rank = search_allowed && searched_ranks.insert(gap_rank).second;
       polished_rank = gap_rank;
       since_polish = 0;
       const Vec<S> y_hint = proj.solve_gram(A.apply(Mat<S>(rho * Ud)));
@@ -566,7 +602,11 @@ SolveResult<S> admm(const SensingMap<S>& A, const Vec<S>& b, const SolveOptions&
     newton_stable = rk == newton_rank_seen ? newton_stable + 1 : 0;
     newton_rank_seen = rk;
     Index newton_at = -1;
-    if (o.polish && polish_failed && rk >= 1 && tangent_dim(d1, d2, rk) >= A.m()) {
+    // With stop_below, Newton waits for ADMM's iterates to have had the chance to go below the
+    // bound (measured on the figure sweeps: most unrecovered instances are refuted by iteration
+    // 30-60, at a fraction of one Newton step's cost).
+    if (o.polish && polish_failed && rk >= 1 && tangent_dim(d1, d2, rk) >= A.m() &&
+        (!(o.stop_below > 0) || k >= kStopBelowNewtonAfter)) {
       if (newton_stable >= 8 && rk != newton_rank) {
         newton_at = rk;
       } else if (k >= next_newton) {
@@ -582,6 +622,10 @@ SolveResult<S> admm(const SensingMap<S>& A, const Vec<S>& b, const SolveOptions&
           }
         }
       }
+    }
+    if (newton_at >= 1 && below(X, k)) {
+      finished = true;
+      break;
     }
     if (newton_at >= 1) {
       newton_rank = newton_at;
@@ -1019,6 +1063,8 @@ template <class S> void validate(const SensingMap<S>& A, const Vec<S>& b, const 
   require_finite(b, "solve: b");
   if (o.max_iterations < 1 || o.max_iterations > 10000000)
     throw InvalidArgument("solve: max_iterations must be in [1, 1e7]");
+  if (!(o.stop_below >= 0) || !std::isfinite(o.stop_below))
+    throw InvalidArgument("solve: stop_below must be finite and >= 0 (0: off)");
   if (!(o.tol >= 0) || !std::isfinite(o.tol)) throw InvalidArgument("solve: tol must be >= 0");
 }
 
@@ -1036,8 +1082,8 @@ SolveResult<S> solve_nuclear(const SensingMap<S>& A, const Vec<S>& b, const Solv
     bool done = o.polish && o.manifold && o.max_iterations > 1 &&
                 manifold_path<S>(A, b, tol, o.max_iterations - 1, res, used);
     bool ipm_tried = false;
-    if (!done && o.polish && o.interior_point && o.max_iterations - used > 1 &&
-        ipm_flops_per_iteration<S>(A) <= ipm_first_flops) {
+    if (!done && o.polish && o.interior_point && !(o.stop_below > 0) &&
+        o.max_iterations - used > 1 && ipm_flops_per_iteration<S>(A) <= ipm_first_flops) {
       ipm_tried = true;
       int ipm_used = 0;
       std::string how;
