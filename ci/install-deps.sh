@@ -8,6 +8,7 @@ packages=(
   libeigen3-dev libboost-dev libmpfr-dev libgmp-dev
   librapidcheck-dev libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev nlohmann-json3-dev
   clang libclang-rt-14-dev
+  libssl-dev gnuplot-nox openmpi-bin libopenmpi-dev
 )
 
 missing=()

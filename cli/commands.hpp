@@ -30,4 +30,11 @@ CLI::App* add_solve_command(CLI::App& app, std::function<int()>& action);
 // ||L R^T||_* of a factor pair given as text (flatmin/factors_io.hpp). Exit 0, or 2 on bad input.
 CLI::App* add_eval_command(CLI::App& app, std::function<int()>& action);
 
+// `flatmin reproduce <figure...|all> [--scale quick|paper] [--out DIR] [--threads N]
+//                   [--shard i/n | --merge] [--verify] [--manifest F] [--write-manifest]
+//                   [--no-draw]` (cmd_reproduce.cpp): regenerates figures (reproductions/).
+// Under mpirun the cells are spread over the ranks and rank 0 writes. Exit 0 written (and
+// verified), 1 a file differs from the manifest or gnuplot failed, 2 usage error, 3 internal.
+CLI::App* add_reproduce_command(CLI::App& app, std::function<int()>& action);
+
 }  // namespace flatmin::cli

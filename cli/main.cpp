@@ -4,6 +4,7 @@
 //   flatmin instance <family> --d D (--m M | --p P) --rank R [--seed S] --out FILE  (commands.hpp)
 //   flatmin solve FILE [--method nuclear|flat] [--precision double|quad] [--certify] [--json]
 //   flatmin eval FILE --factors F [--precision double|quad] [--json]
+//   flatmin reproduce <figure...|all> [--scale quick|paper] [--out DIR] [--shard i/n] [--verify]
 // Exit status: 0 the statement holds on every trial (stat rows: frequency met), 1 violated
 // (the smallest counterexample is printed), 2 usage error, 3 internal error (a defect).
 #include <CLI/CLI.hpp>
@@ -70,6 +71,8 @@ int main(int argc, char** argv) {
   std::function<int()> solve_action, eval_action;
   CLI::App* solve_cmd = flatmin::cli::add_solve_command(app, solve_action);
   CLI::App* eval_cmd = flatmin::cli::add_eval_command(app, eval_action);
+  std::function<int()> reproduce_action;
+  CLI::App* reproduce_cmd = flatmin::cli::add_reproduce_command(app, reproduce_action);
 
   try {
     app.parse(argc, argv);
@@ -84,6 +87,7 @@ int main(int argc, char** argv) {
   if (instance->parsed()) return instance_action();
   if (solve_cmd->parsed()) return solve_action();
   if (eval_cmd->parsed()) return eval_action();
+  if (reproduce_cmd->parsed()) return reproduce_action();
   if (check->parsed()) {
     if (list) {
       for (const Row& r : rows()) std::cout << r.id << "\n";

@@ -1,0 +1,349 @@
+// The sweep driver: threads, shards, atomic files, progress, hashes. See reproduce.hpp.
+#include <openssl/evp.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <exception>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <mutex>
+#include <sstream>
+#include <thread>
+
+#include "flatmin/scalar.hpp"
+#include "reproduce.hpp"
+
+#ifndef FLATMIN_VERSION
+#define FLATMIN_VERSION "unknown"
+#endif
+
+namespace flatmin::repro {
+
+namespace fs = std::filesystem;
+
+const char* scale_name(Scale s) { return s == Scale::quick ? "quick" : "paper"; }
+
+Scale parse_scale(const std::string& name) {
+  if (name == "quick") return Scale::quick;
+  if (name == "paper") return Scale::paper;
+  throw InvalidArgument("unknown scale '" + name + "' (expected quick or paper)");
+}
+
+std::string code_version() { return std::string("flatmin ") + FLATMIN_VERSION; }
+
+std::string fmt_real(double x) {
+  if (std::isnan(x)) return "nan";
+  if (std::isinf(x)) return x > 0 ? "inf" : "-inf";
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.6e", x);
+  return buf;
+}
+
+std::string csv_line(const std::vector<std::string>& fields) {
+  std::string s;
+  for (std::size_t i = 0; i < fields.size(); ++i) {
+    if (i) s += ',';
+    s += fields[i];
+  }
+  s += '\n';
+  return s;
+}
+
+Shard parse_shard(const std::string& spec) {
+  const auto bad = [&](const std::string& why) {
+    return InvalidArgument("bad shard '" + spec + "': " + why +
+                           " (expected i/n with 1 <= i <= n, e.g. 1/4)");
+  };
+  const auto slash = spec.find('/');
+  if (slash == std::string::npos) throw bad("no '/'");
+  const auto num = [&](const std::string& t) -> std::size_t {
+    if (t.empty() || t.size() > 6 || t.find_first_not_of("0123456789") != std::string::npos)
+      throw bad("'" + t + "' is not a positive integer");
+    return std::stoul(t);
+  };
+  Shard s{num(spec.substr(0, slash)), num(spec.substr(slash + 1))};
+  if (s.count == 0) throw bad("n must be at least 1");
+  if (s.index == 0 || s.index > s.count) throw bad("i must be between 1 and n");
+  return s;
+}
+
+namespace {
+
+bool is_terminal() { return ::isatty(STDERR_FILENO) == 1; }
+
+std::string clock_text(double seconds) {
+  if (!std::isfinite(seconds) || seconds < 0) return "--:--";
+  const long s = std::lround(seconds);
+  char buf[32];
+  if (s >= 3600)
+    std::snprintf(buf, sizeof buf, "%ld:%02ld:%02ld", s / 3600, (s / 60) % 60, s % 60);
+  else
+    std::snprintf(buf, sizeof buf, "%ld:%02ld", s / 60, s % 60);
+  return buf;
+}
+
+}  // namespace
+
+std::vector<std::string> run_cells(const Sweep& sw, const RunOptions& o, const Shard& sh,
+                                   int mpi_rank, int mpi_size) {
+  const std::size_t n = sw.cell_count(o.scale);
+  std::vector<std::size_t> mine;
+  for (std::size_t c = 0; c < n; ++c)
+    if (c % sh.count == sh.index - 1 && (c / sh.count) % std::size_t(mpi_size) == std::size_t(mpi_rank))
+      mine.push_back(c);
+  std::vector<std::string> blocks(n);
+  if (o.cell_seconds) o.cell_seconds->assign(n, 0.0);
+  int threads = o.threads > 0 ? o.threads : int(std::thread::hardware_concurrency());
+  threads = std::max(1, std::min<int>(threads, int(std::max<std::size_t>(1, mine.size()))));
+
+  std::atomic<std::size_t> next{0}, done{0};
+  std::atomic<bool> failed{false};
+  std::exception_ptr error;
+  std::string error_label;
+  std::mutex mu;
+  const bool show = o.progress && is_terminal() && mpi_rank == 0;
+  const auto start = std::chrono::steady_clock::now();
+  auto worker = [&] {
+    for (;;) {
+      if (failed) return;
+      const std::size_t k = next++;
+      if (k >= mine.size()) return;
+      const std::size_t c = mine[k];
+      try {
+        const auto t0 = std::chrono::steady_clock::now();
+        blocks[c] = sw.cell(o.scale, c);
+        if (o.cell_seconds)
+          (*o.cell_seconds)[c] =
+              std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      } catch (...) {
+        std::lock_guard<std::mutex> lock(mu);
+        if (!failed) {
+          error = std::current_exception();
+          error_label = sw.label(o.scale, c);
+        }
+        failed = true;
+        return;
+      }
+      ++done;
+    }
+  };
+  std::vector<std::thread> pool;
+  for (int t = 1; t < threads; ++t) pool.emplace_back(worker);
+  if (show) {
+    // The main thread draws the progress line and computes too once the line is up to date.
+    std::thread drawer([&] {
+      std::size_t last = std::size_t(-1);
+      while (done < mine.size() && !failed) {
+        const std::size_t d = done;
+        if (d != last) {
+          const double el =
+              std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+          const double rate = el > 0 ? double(d) / el : 0;
+          const double left = rate > 0 ? double(mine.size() - d) / rate : NAN;
+          const int width = 30;
+          const int fill = mine.empty() ? width : int(width * d / mine.size());
+          std::fprintf(stderr, "\r%s [%s%s] %zu/%zu cells  %.2f cells/s  %s left   ",
+                       sw.id.c_str(), std::string(fill, '#').c_str(),
+                       std::string(width - fill, '.').c_str(), d, mine.size(), rate,
+                       clock_text(left).c_str());
+          std::fflush(stderr);
+          last = d;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+      }
+    });
+    worker();
+    for (auto& t : pool) t.join();
+    drawer.join();
+    const double el = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    std::fprintf(stderr, "\r%s: %zu cells in %s%40s\n", sw.id.c_str(), mine.size(),
+                 clock_text(el).c_str(), "");
+  } else {
+    worker();
+    for (auto& t : pool) t.join();
+  }
+  if (failed) {
+    try {
+      std::rethrow_exception(error);
+    } catch (const std::exception& e) {
+      throw std::runtime_error(sw.id + ": cell " + error_label + ": " + e.what());
+    }
+  }
+  return blocks;
+}
+
+// ---- shard files ------------------------------------------------------------------------------
+// Format: a header line
+//   flatmin-shard <sweep> <scale> <i> <n> <cells> <version>
+// then for each cell of the shard, in cell order: "@cell <c> <bytes>\n" followed by the block.
+
+std::string shard_file_name(const Sweep& sw, Scale s, const Shard& sh) {
+  return sw.id + "." + scale_name(s) + ".shard-" + std::to_string(sh.index) + "-of-" +
+         std::to_string(sh.count);
+}
+
+std::string format_shard(const Sweep& sw, Scale s, const Shard& sh,
+                         const std::vector<std::string>& blocks) {
+  std::string out = "flatmin-shard " + sw.id + " " + scale_name(s) + " " +
+                    std::to_string(sh.index) + " " + std::to_string(sh.count) + " " +
+                    std::to_string(blocks.size()) + " " + code_version() + "\n";
+  for (std::size_t c = 0; c < blocks.size(); ++c) {
+    if (c % sh.count != sh.index - 1) continue;
+    out += "@cell " + std::to_string(c) + " " + std::to_string(blocks[c].size()) + "\n";
+    out += blocks[c];
+  }
+  return out;
+}
+
+namespace {
+
+std::string read_all(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw InvalidArgument("cannot read " + path);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+}  // namespace
+
+std::vector<std::string> merge_shards(const Sweep& sw, Scale s, const std::string& dir) {
+  // Find the shard count from any shard file of this sweep and scale.
+  const std::string prefix = sw.id + "." + scale_name(s) + ".shard-";
+  std::size_t count = 0;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(dir, ec)) {
+    const std::string name = e.path().filename().string();
+    if (name.rfind(prefix, 0) != 0) continue;
+    const auto of = name.find("-of-");
+    if (of == std::string::npos) continue;
+    const std::size_t n = std::stoul(name.substr(of + 4));
+    if (count && n != count)
+      throw InvalidArgument("merge: " + dir + " holds shards of " + sw.id + " (" + scale_name(s) +
+                            ") with different counts (" + std::to_string(count) + " and " +
+                            std::to_string(n) + ")");
+    count = n;
+  }
+  if (ec) throw InvalidArgument("merge: cannot list " + dir + ": " + ec.message());
+  if (!count)
+    throw InvalidArgument("merge: no shard files " + prefix + "*-of-* in " + dir);
+  const std::size_t cells = sw.cell_count(s);
+  std::vector<std::string> blocks(cells);
+  std::vector<bool> have(cells, false);
+  for (std::size_t i = 1; i <= count; ++i) {
+    const Shard sh{i, count};
+    const std::string path = (fs::path(dir) / shard_file_name(sw, s, sh)).string();
+    if (!fs::exists(path))
+      throw InvalidArgument("merge: shard " + std::to_string(i) + "/" + std::to_string(count) +
+                            " of " + sw.id + " is missing (" + path + ")");
+    const std::string text = read_all(path);
+    std::istringstream in(text);
+    std::string header;
+    std::getline(in, header);
+    const std::string expect = "flatmin-shard " + sw.id + " " + scale_name(s) + " " +
+                               std::to_string(i) + " " + std::to_string(count) + " " +
+                               std::to_string(cells) + " " + code_version();
+    if (header != expect)
+      throw InvalidArgument("merge: " + path + ": header '" + header + "' does not match '" +
+                            expect + "' (another sweep, scale or flatmin version)");
+    std::size_t pos = header.size() + 1;
+    while (pos < text.size()) {
+      const auto eol = text.find('\n', pos);
+      if (eol == std::string::npos) throw InvalidArgument("merge: " + path + ": truncated");
+      std::istringstream line(text.substr(pos, eol - pos));
+      std::string tag;
+      std::size_t c = 0, bytes = 0;
+      if (!(line >> tag >> c >> bytes) || tag != "@cell" || c >= cells ||
+          c % count != i - 1 || have[c] || eol + 1 + bytes > text.size())
+        throw InvalidArgument("merge: " + path + ": malformed cell record at byte " +
+                              std::to_string(pos));
+      blocks[c] = text.substr(eol + 1, bytes);
+      have[c] = true;
+      pos = eol + 1 + bytes;
+    }
+  }
+  for (std::size_t c = 0; c < cells; ++c)
+    if (!have[c])
+      throw InvalidArgument("merge: cell " + std::to_string(c) + " of " + sw.id +
+                            " is in none of the shard files (a shard was cut short)");
+  return blocks;
+}
+
+// ---- files ------------------------------------------------------------------------------------
+void write_files(const std::string& dir, const std::vector<OutFile>& files) {
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec || !fs::is_directory(dir))
+    throw InvalidArgument("cannot create the output folder " + dir +
+                          (ec ? ": " + ec.message() : std::string()));
+  const std::string suffix = ".tmp." + std::to_string(::getpid());
+  std::vector<std::string> temps;
+  auto cleanup = [&] {
+    for (const auto& t : temps) fs::remove(t, ec);
+  };
+  for (const auto& f : files) {
+    const std::string tmp = (fs::path(dir) / (f.name + suffix)).string();
+    temps.push_back(tmp);
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    out.write(f.bytes.data(), std::streamsize(f.bytes.size()));
+    out.close();
+    if (!out) {
+      cleanup();
+      throw InvalidArgument("cannot write " + (fs::path(dir) / f.name).string());
+    }
+  }
+  // Everything is on disk: now rename, so that no file of the set appears before all are whole.
+  for (std::size_t i = 0; i < files.size(); ++i) {
+    fs::rename(temps[i], fs::path(dir) / files[i].name, ec);
+    if (ec) {
+      cleanup();
+      throw InvalidArgument("cannot write " + (fs::path(dir) / files[i].name).string() + ": " +
+                            ec.message());
+    }
+  }
+}
+
+bool draw(const std::string& dir, const Figure& f) {
+  const pid_t pid = ::fork();
+  if (pid < 0) {
+    std::cerr << "flatmin: " << f.id << ": cannot start gnuplot (fork failed)\n";
+    return false;
+  }
+  if (pid == 0) {
+    if (::chdir(dir.c_str()) != 0) ::_exit(126);
+    const std::string script = f.id + ".gp";
+    ::execlp("gnuplot", "gnuplot", script.c_str(), static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return true;
+  if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
+    std::cerr << "flatmin: " << f.id
+              << ": gnuplot not found (apt-get install gnuplot-nox); the CSVs are complete\n";
+  else
+    std::cerr << "flatmin: " << f.id << ": gnuplot failed on " << f.id << ".gp in " << dir << "\n";
+  return false;
+}
+
+std::string sha256_hex(const std::string& bytes) {
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  if (EVP_Digest(bytes.data(), bytes.size(), md, &len, EVP_sha256(), nullptr) != 1)
+    throw std::runtime_error("sha256: EVP_Digest failed");
+  static const char* hex = "0123456789abcdef";
+  std::string s;
+  for (unsigned int i = 0; i < len; ++i) {
+    s += hex[md[i] >> 4];
+    s += hex[md[i] & 15];
+  }
+  return s;
+}
+
+}  // namespace flatmin::repro
