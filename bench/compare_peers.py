@@ -99,7 +99,62 @@ def instance_set(name):
         # 80, and m = 20 d at d = 160, seed 1, is not recovered; the fit would then mix regimes)
         return ([Spec("gaussian", d, m=12 * d) for d in (20, 40, 80, 160)]
                 + [Spec("completion", d, p=40 / d) for d in (80, 160, 320)])
+    if name == "sweep":
+        # A stratified sample of paper-scale A-fig3 cells (spec/figures.md: d in 10..50, m in
+        # 20..600, p in 0.05..1): d in {20, 35, 50} x three sizes per family, keeping only
+        # linearly independent A_i (m <= d^2, m <= d(d+1)/2 for quadnn); used to extrapolate the
+        # cost of the whole sweep with each solver (print_sweep).
+        out = []
+        for fam in ("gaussian", "bilinear", "quadnn", "completion"):
+            for d in (20, 35, 50):
+                if fam == "completion":
+                    out += [Spec(fam, d, p=p) for p in (0.2, 0.5, 0.8)]
+                else:
+                    cap = d * (d + 1) // 2 if fam == "quadnn" else d * d
+                    out += [Spec(fam, d, m=m) for m in (100, 300, 500) if m <= cap]
+        return out
     raise ValueError(f"unknown set {name!r}")
+
+
+# Paper-scale A-fig3: cells per family (9 d values x 30 m values, or x 20 p values), 10 trials,
+# 2 programs (flat and nuclear: the same SDP size).
+SWEEP_SOLVES = {"gaussian": 270 * 20, "bilinear": 270 * 20, "quadnn": 270 * 20,
+                "completion": 180 * 20}
+
+
+def print_sweep(rows, specs, timeout):
+    """Extrapolate the A-fig3 paper sweep: mean solve_s per family over the sample, times the
+    sweep's solves of that family, divided by 2 (two cores, one solve each). A run that timed out
+    counts as `timeout` seconds (the total is then a lower bound, marked >); a failed run makes
+    the family n/a."""
+    print("\nA-fig3 paper sweep (19,800 solves) extrapolated from this sample "
+          "(mean solve_s per family x solves / 2 cores):")
+    solvers = []
+    for r in rows:
+        if r.solver not in solvers:
+            solvers.append(r.solver)
+    for solver in solvers:
+        total, ok, lower = 0.0, True, False
+        parts = []
+        for fam, n in SWEEP_SOLVES.items():
+            ts = []
+            for r in rows:
+                if r.solver != solver or r.instance.split()[0] != fam:
+                    continue
+                if r.status == "timeout":
+                    ts.append(timeout)
+                    lower = True
+                elif not math.isnan(r.solve_s):
+                    ts.append(r.solve_s)
+            if not ts:
+                ok = False
+                parts.append(f"{fam} n/a")
+                continue
+            mean = sum(ts) / len(ts)
+            total += mean * n / 2
+            parts.append(f"{fam} {mean:.3f} s")
+        text = ("> " if lower else "") + f"{total:.0f} s" if ok else "incomplete"
+        print(f"  {solver:8s} {text}  ({', '.join(parts)})")
 
 
 def generate(flatmin, spec, seed, path):
@@ -636,7 +691,7 @@ def self_test(flatmin, peers, timeout, workdir, env):
 def parse_args(argv):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--flatmin", default="build/flatmin", help="the flatmin binary")
-    ap.add_argument("--set", default="issue", choices=["issue", "quick", "growth"])
+    ap.add_argument("--set", default="issue", choices=["issue", "quick", "growth", "sweep"])
     ap.add_argument("--peers", default=None,
                     help="comma-separated subset of cvxopt,sdpa,csdp,dsdp (default: all; "
                          "growth: none); 'none' for flatmin only")
@@ -725,6 +780,8 @@ def main(argv):
         print_table(rows)
         if args.set == "growth":
             print_growth(first, specs)
+        if args.set == "sweep":
+            print_sweep(rows, specs, args.timeout)
         if args.csv:
             write_csv(rows, args.csv)
             print(f"\nCSV: {args.csv}")

@@ -6,7 +6,7 @@
 # --openblas: run CVXOPT, CSDP and DSDP with OpenBLAS (one thread) instead of the system's
 # libblas.so.3 (Debian's reference BLAS here): libopenblas0-pthread is fetched with
 # `apt-get download` and unpacked under /tmp/flatmin-openblas, nothing is installed.
-# usage: bench/compare_peers.sh [--flatmin PATH] [--openblas] [--set issue|quick|growth]
+# usage: bench/compare_peers.sh [--flatmin PATH] [--openblas] [--set issue|quick|growth|sweep]
 #                               [--family F,..] [--peers LIST] [--timeout S] [--csv FILE] [--seed S]
 #                               [--self-test]
 # examples: bench/compare_peers.sh --set quick

@@ -70,9 +70,13 @@ std::map<std::string, std::string> read_manifest(const std::string& path) {
 }
 
 bool hashed(const std::string& name) {
-  // The numbers and their description; pictures depend on gnuplot's version and fonts.
-  return !(name.size() > 4 && (name.substr(name.size() - 4) == ".png" ||
-                               name.substr(name.size() - 4) == ".svg"));
+  // The numbers (CSVs, heat-map grids) and their description (captions). Not hashed: the
+  // presentation, i.e. the gnuplot scripts and the pictures (whose bytes also depend on
+  // gnuplot's version and fonts).
+  const auto ends = [&](const std::string& ext) {
+    return name.size() > ext.size() && name.compare(name.size() - ext.size(), ext.size(), ext) == 0;
+  };
+  return !(ends(".png") || ends(".svg") || ends(".gp"));
 }
 
 int run(const ReproduceArgs& a, int mpi_rank, int mpi_size) {
@@ -214,9 +218,10 @@ int run(const ReproduceArgs& a, int mpi_rank, int mpi_size) {
       for (const auto& [file, h] : hashes) m[file] = h;
       std::string text =
           "# SHA-256 of every number file flatmin reproduce writes (CSVs, heat-map data,\n"
-          "# captions, gnuplot scripts), by scale. `flatmin reproduce all --scale S --verify`\n"
-          "# regenerates and compares. Pictures are not hashed (gnuplot's bytes depend on its\n"
-          "# version and fonts). Regenerate with --write-manifest only when the numbers change.\n";
+          "# captions), by scale. `flatmin reproduce all --scale S --verify` regenerates and\n"
+          "# compares. Not hashed: gnuplot scripts and pictures (presentation; gnuplot's bytes\n"
+          "# depend on its version and fonts). Rewrite with --write-manifest only when the numbers\n"
+          "# change, and say why in the commit.\n";
       for (const auto& [file, h] : m) text += h + "  " + file + "\n";
       const fs::path mp(manifest_path);
       write_files(mp.parent_path().empty() ? "." : mp.parent_path().string(),

@@ -244,6 +244,9 @@ std::vector<OutFile> noise_files(Scale s, const std::vector<std::string>& blocks
          "duality; see programs.hpp).\n"
       << "Solves not `solved`: " << unsolved_total << " (listed in A-noise-trials.csv).\n"
       << "Expected: error proportional to eps (stable recovery), the ratio in mean_error_over_eps.\n"
+      << "At the smallest eps the error is set by the noisy solver's tolerance, max(1e-12, 10 "
+         "eps_mach ||b|| / eps)\n  (programs.hpp: the dual is formed from b - A(X), a vector of "
+         "norm eps), not by the noise.\n"
       << "Files: A-noise.csv, A-noise-trials.csv, A-noise.gp, A-noise.png, A-noise.svg.\n";
   return {{"A-noise.csv", table}, {"A-noise-trials.csv", trials},
           {"A-noise.caption.txt", cap.str()}, {"A-noise.gp", gp.str()}};

@@ -478,9 +478,12 @@ std::vector<OutFile> fig4_files(Scale s, const std::vector<std::string>& blocks)
       heat_blocks(s, agg, {"a", "b", "c"}, vals, nullptr, {"norm-minimality", "balance"});
   std::ostringstream gp;
   gp << gp_header("A-fig4", 900, 1150)
-     << "  set multiplot layout 3,2 title 'Regularity of flat solutions, log10 (20 = singular D "
-        "sentinel)' font ',11'\n"
-     << "  set palette rgbformulae 33,13,10\n  set cbrange [-17:2]\n  set ylabel 'd'\n";
+     << "  set multiplot layout 3,2 title 'Regularity of flat solutions, log10 of the mean over "
+        "solved trials (black: singular D, the sentinel 1e20; white: no solved trial)' font ',11'\n"
+     << "  set palette defined (-8 '#2c7bb6', -4 '#abd9e9', -2 '#ffffbf', 0 '#fdae61', 1 "
+        "'#d7191c', 1.01 'black', 2 'black')\n"
+     << "  set cbrange [-8:2]\n  set cbtics ('<= -8' -8, -6, -4, -2, 0, 'sentinel' 2)\n"
+     << "  set ylabel 'd'\n";
   const char* col_titles[] = {"norm-minimality (||L_f||^2+||R_f||^2)/(2||X_{nuc}||_*) - 1",
                               "balance ||L_f^TL_f - R_f^TR_f||_* / ||M||_*"};
   for (int pi = 0; pi < 3; ++pi)
@@ -488,7 +491,6 @@ std::vector<OutFile> fig4_files(Scale s, const std::vector<std::string>& blocks)
       const std::string pk = kProblems[pi].key;
       gp << "  set xlabel '" << (pk == "c" ? "p" : "m") << "'\n"
          << "  set title \"" << problem_title(pk) << "\\n" << col_titles[v] << "\"\n"
-         << "  set cbrange [-17:20]\n"
          << "  plot 'A-fig4.dat' index " << pi * 2 + v << " using 1:2:3 with image\n";
     }
   gp << "  unset multiplot\n  set output\n}\n";

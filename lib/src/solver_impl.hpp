@@ -460,7 +460,7 @@ using Clock = std::chrono::steady_clock;
 
 // With SolveOptions::stop_below, the first ADMM iteration at which Newton's method on the
 // optimality conditions may be tried.
-constexpr int kStopBelowNewtonAfter = 100;
+constexpr int kStopBelowNewtonAfter = 400;
 
 template <class S>
 SolveResult<S> admm(const SensingMap<S>& A, const Vec<S>& b, const SolveOptions& o, double tol) {
@@ -604,7 +604,8 @@ SolveResult<S> admm(const SensingMap<S>& A, const Vec<S>& b, const SolveOptions&
     Index newton_at = -1;
     // With stop_below, Newton waits for ADMM's iterates to have had the chance to go below the
     // bound (measured on the figure sweeps: most unrecovered instances are refuted by iteration
-    // 30-60, at a fraction of one Newton step's cost).
+    // 30-60, near-boundary ones by 200-300; one Newton step there, a dense LU of size
+    // (d1 + d2) r + m ~ 1500, costs as much as ~500 ADMM iterations at d = 50).
     if (o.polish && polish_failed && rk >= 1 && tangent_dim(d1, d2, rk) >= A.m() &&
         (!(o.stop_below > 0) || k >= kStopBelowNewtonAfter)) {
       if (newton_stable >= 8 && rk != newton_rank) {

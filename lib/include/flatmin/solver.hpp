@@ -69,7 +69,8 @@ struct SolveOptions {
   // minimiser has ||X*||_* < stop_below; with stop_below = ||M||_* - delta this proves that
   // ||X* - M||_F > delta / sqrt(min(d1, d2)) without computing X* (the figure sweeps decide
   // "not recovered" this way). Checked at ADMM's start point (the minimum-norm solution), at
-  // iterations 1, 2, 4, 8 and every 10; the interior-point stage before ADMM is skipped.
+  // iterations 1, 2, 4, 8 and every 10; the interior-point stage before ADMM is skipped, and
+  // Newton's method and the ADMM polish's dual search wait until iteration 400.
   // flat: the bound is on the rescaled program's ||X||_* (X = D1 X_flat D2).
   double stop_below = 0;
 };
