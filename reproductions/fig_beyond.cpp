@@ -19,17 +19,6 @@ namespace flatmin::repro {
 
 namespace {
 
-std::string gp_head(const std::string& id, int w, int h, const std::string& data_sep) {
-  std::ostringstream o;
-  o << "# gnuplot script written by flatmin reproduce: draws " << id << ".png and " << id
-    << ".svg\nset encoding utf8\n" << data_sep << "do for [t = 1:2] {\n"
-    << "  if (t == 1) { set terminal pngcairo size " << w << "," << h
-    << " font 'sans,10'; set output '" << id << ".png' }\n"
-    << "  if (t == 2) { set terminal svg size " << w << "," << h
-    << " font 'sans,10'; set output '" << id << ".svg' }\n";
-  return o.str();
-}
-
 std::vector<std::string> split(const std::string& line) {
   std::vector<std::string> f;
   std::string x;
@@ -121,7 +110,7 @@ std::vector<OutFile> rpca_files(Scale s, const std::vector<std::string>& blocks)
     dat += "\n\n";
   }
   std::ostringstream gp;
-  gp << gp_head("A-rpca", 1000, 430, "")
+  gp << gnuplot_preamble("A-rpca", 1000, 430, 10, "")
      << "  set multiplot layout 1,2 title 'Robust PCA (paper A section 6): flat solution = "
         "minimiser of (56), d = "
      << g.d << "'\n  set palette gray\n  set cbrange [0:1]\n  set xlabel 'corruption probability p'\n"
@@ -220,7 +209,7 @@ std::vector<OutFile> noise_files(Scale s, const std::vector<std::string>& blocks
     }
   }
   std::ostringstream gp;
-  gp << gp_head("A-noise", 800, 520, "set datafile separator ','\n")
+  gp << gnuplot_preamble("A-noise", 800, 520, 10, "set datafile separator ','\n")
      << "  set title 'Noisy Gaussian sensing, d = " << g.d << ", m = " << g.m
      << ", rank 2: error of min ||X||_* s.t. ||A(X) - b|| <= eps'\n"
      << "  set logscale xy\n  set format x '10^{%L}'\n  set format y '10^{%L}'\n"

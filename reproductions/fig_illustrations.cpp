@@ -99,24 +99,12 @@ std::vector<std::string> words(const std::string& line) {
   return w;
 }
 
-std::string gp_terminals(const std::string& id, int w, int h) {
-  std::ostringstream o;
-  o << "# gnuplot script written by flatmin reproduce: draws " << id << ".png and " << id
-    << ".svg from " << id << ".csv\nset encoding utf8\nset datafile separator ','\n"
-    << "do for [t = 1:2] {\n"
-    << "  if (t == 1) { set terminal pngcairo size " << w << "," << h
-    << " font 'sans,10'; set output '" << id << ".png' }\n"
-    << "  if (t == 2) { set terminal svg size " << w << "," << h
-    << " font 'sans,10'; set output '" << id << ".svg' }\n";
-  return o.str();
-}
-
 std::vector<OutFile> fig1_files(Scale s, const std::vector<std::string>& blocks) {
   const auto [comments, body] = split_comments(blocks.at(0));
   const auto str = words(comments.at(0)), curv = words(comments.at(1));
   const std::string csv = "t,loss_flat,loss_sharp\n" + body;
   std::ostringstream gp;
-  gp << gp_terminals("A-fig1", 800, 520)
+  gp << gnuplot_preamble("A-fig1", 800, 520, 10, "set datafile separator ','\n")
      << "  set title 'A 1-D slice of f(L,R) = ||A(LR^T) - b||^2 through two interpolating "
         "solutions'\n"
      << "  set xlabel 't  (point (L, R) + t (U, V), (U, V) a fixed random unit direction)'\n"
@@ -202,7 +190,7 @@ std::vector<OutFile> fig2_files(Scale s, const std::vector<std::string>& blocks)
       }
   }
   std::ostringstream gp;
-  gp << gp_terminals("A-fig2", 1100, 480)
+  gp << gnuplot_preamble("A-fig2", 1100, 480, 10, "set datafile separator ','\n")
      << "  set multiplot layout 1,2 title 'Along the solution set (L_b B(s), R_b B(s)^{-T}), "
         "B(s) = P^s: s = 0 balanced, s = 1 flat for Gaussian A'\n"
      << "  set xlabel 's'\n  set key top center\n  set yrange [0.95:*]\n"

@@ -354,20 +354,9 @@ std::string problem_title(const std::string& key) {
   return key;
 }
 
-std::string gp_header(const std::string& id, int w, int h) {
-  std::ostringstream o;
-  o << "# gnuplot script written by flatmin reproduce: draws " << id << ".png and " << id
-    << ".svg from " << id << ".dat\n"
-    << "set encoding utf8\nunset key\nset tics font ',8'\nset title font ',9'\n"
-    << "set xlabel font ',8' offset 0,0.5\nset ylabel font ',8' offset 1,0\n"
-    << "set autoscale xfix\nset autoscale yfix\n";
-  o << "do for [t = 1:2] {\n"
-    << "  if (t == 1) { set terminal pngcairo size " << w << "," << h
-    << " font 'sans,9'; set output '" << id << ".png' }\n"
-    << "  if (t == 2) { set terminal svg size " << w << "," << h
-    << " font 'sans,9'; set output '" << id << ".svg' }\n";
-  return o.str();
-}
+const char* kHeatSettings =
+    "unset key\nset tics font ',8'\nset title font ',9'\nset xlabel font ',8' offset 0,0.5\n"
+    "set ylabel font ',8' offset 1,0\nset autoscale xfix\nset autoscale yfix\n";
 
 std::vector<OutFile> fig3_files(Scale s, const std::vector<std::string>& blocks) {
   const auto agg = aggregate(s, blocks);
@@ -407,7 +396,7 @@ std::vector<OutFile> fig3_files(Scale s, const std::vector<std::string>& blocks)
   const std::string dat = heat_blocks(s, agg, {"a", "b", "c", "d"}, vals, &panels,
                                       {"flat", "nuclear", "certified-flat"});
   std::ostringstream gp;
-  gp << gp_header("A-fig3", 1200, 1500)
+  gp << gnuplot_preamble("A-fig3", 1200, 1500, 9, kHeatSettings)
      << "  set multiplot layout 4,3 title 'Empirical probability of exact recovery "
         "(white = 1): flat relaxation, nuclear norm, certified (flat)' font ',11'\n"
      << "  set palette gray\n  set cbrange [0:1]\n  set ylabel 'd'\n";
@@ -477,7 +466,7 @@ std::vector<OutFile> fig4_files(Scale s, const std::vector<std::string>& blocks)
   const std::string dat =
       heat_blocks(s, agg, {"a", "b", "c"}, vals, nullptr, {"norm-minimality", "balance"});
   std::ostringstream gp;
-  gp << gp_header("A-fig4", 900, 1150)
+  gp << gnuplot_preamble("A-fig4", 900, 1150, 9, kHeatSettings)
      << "  set multiplot layout 3,2 title 'Regularity of flat solutions, log10 of the mean over "
         "solved trials (black: singular D, the sentinel 1e20; white: no solved trial)' font ',11'\n"
      << "  set palette defined (-8 '#2c7bb6', -4 '#abd9e9', -2 '#ffffbf', 0 '#fdae61', 1 "

@@ -55,6 +55,17 @@ std::string csv_line(const std::vector<std::string>& fields) {
   return s;
 }
 
+std::string gnuplot_preamble(const std::string& id, int w, int h, int font_size,
+                             const std::string& settings) {
+  const std::string size = std::to_string(w) + "," + std::to_string(h);
+  const std::string font = "font 'sans," + std::to_string(font_size) + "'";
+  return "# gnuplot script written by flatmin reproduce: draws " + id + ".png and " + id +
+         ".svg\nset encoding utf8\n" + settings + "do for [t = 1:2] {\n" +
+         "  if (t == 1) { set terminal pngcairo size " + size + " " + font + "; set output '" +
+         id + ".png' }\n" + "  if (t == 2) { set terminal svg size " + size + " " + font +
+         "; set output '" + id + ".svg' }\n";
+}
+
 Shard parse_shard(const std::string& spec) {
   const auto bad = [&](const std::string& why) {
     return InvalidArgument("bad shard '" + spec + "': " + why +
