@@ -486,11 +486,22 @@ SolveResult<S> admm(const SensingMap<S>& A, const Vec<S>& b, const SolveOptions&
     res.message = "b = 0: X = 0";
     return res;
   }
+  // ||X_k||_* of the feasible iterate, computed once per iteration k (the stop_below check and
+  // measure() below both need it at every 10th iteration)
+  S nuc_cached = S(0);
+  int nuc_k = -1;
+  const auto nuclear_at = [&](const Mat<S>& Xk, int k) {
+    if (k != nuc_k) {
+      nuc_cached = nuclear_norm<S>(Xk);
+      nuc_k = k;
+    }
+    return nuc_cached;
+  };
   // stop_below: a feasible point with a smaller nuclear norm than the bound ends the solve
   const auto below = [&](const Mat<S>& Xk, int k) {
     if (!(o.stop_below > 0)) return false;
     const double feas = dbl(relative<S>(S((A.apply(Xk) - b).norm()), S(b.norm())));
-    const S nuc = nuclear_norm<S>(Xk);
+    const S nuc = nuclear_at(Xk, k);
     if (feas > 1e-12 || !(nuc < S(o.stop_below))) return false;
     res.X = Xk;
     res.status = SolveStatus::below_bound;
@@ -519,11 +530,11 @@ SolveResult<S> admm(const SensingMap<S>& A, const Vec<S>& b, const SolveOptions&
   // range A^*, scaled to ||A^* y||_op <= 1, so that <b, y> is a lower bound on the optimum.
   S rp = S(0), rd = S(0);
   const auto measure = [&](const Mat<S>& Xk, const S& rpk, const S& rdk, const S& rhok,
-                           const Mat<S>& Uk) {
+                           const Mat<S>& Uk, int k) {
     const Vec<S> y = proj.solve_gram(A.apply(Mat<S>(rhok * Uk)));
     const Mat<S> Y = A.adjoint(y);
     const S yscale = std::max<S>(S(1), operator_norm<S>(Y));
-    const S nuc = nuclear_norm<S>(Xk);
+    const S nuc = nuclear_at(Xk, k);
     res.X = Xk;
     res.y = y / yscale;
     res.primal_residual = dbl(relative<S>(S((A.apply(Xk) - b).norm() + rpk), S(b.norm())));
@@ -533,7 +544,8 @@ SolveResult<S> admm(const SensingMap<S>& A, const Vec<S>& b, const SolveOptions&
   for (int k = 1; k <= o.max_iterations && !finished; ++k) {
     res.iterations = k;
     X = proj.project(Mat<S>(Z - Ud));
-    if ((k % 10 == 0 || k == 1 || k == 2 || k == 4 || k == 8) && below(X, k)) {
+    const bool check_now = k % 10 == 0 || k == 1 || k == 2 || k == 4 || k == 8;
+    if (check_now && below(X, k)) {
       finished = true;
       break;
     }
@@ -556,7 +568,7 @@ SolveResult<S> admm(const SensingMap<S>& A, const Vec<S>& b, const SolveOptions&
         rho /= S(2);
         Ud *= S(2);
       }
-      measure(X, rp, rd, rho, Ud);
+      measure(X, rp, rd, rho, Ud, res.iterations);
       if (res.primal_residual <= tol && res.dual_residual <= tol && std::abs(res.gap) <= tol) {
         res.status = SolveStatus::solved;
         res.rank = rank;  // of Z, the thresholded iterate (X itself is feasible, not low-rank)
@@ -567,7 +579,7 @@ SolveResult<S> admm(const SensingMap<S>& A, const Vec<S>& b, const SolveOptions&
     }
     const bool polish_due = o.polish && gap_rank >= 1 &&
                             ((stable >= 8 && gap_rank != polished_rank) || since_polish >= 60);
-    if (polish_due && k % 10 != 0 && below(X, k)) {  // (a polish costs more than this check)
+    if (polish_due && !check_now && below(X, k)) {  // (a polish costs more than this check)
       finished = true;
       break;
     }
@@ -663,7 +675,7 @@ SolveResult<S> admm(const SensingMap<S>& A, const Vec<S>& b, const SolveOptions&
     }
   }
   if (!finished) {
-    measure(X, rp, rd, rho, Ud);
+    measure(X, rp, rd, rho, Ud, res.iterations);
     res.status = SolveStatus::iteration_limit;
     res.message = "no KKT point within " + std::to_string(o.max_iterations) +
                   " iterations; residuals as reached";
