@@ -7,8 +7,11 @@
 #include <iostream>
 #include <limits>
 
+#include <Eigen/LU>
+
 #include "flatmin/instance.hpp"
 #include "flatmin/linalg.hpp"
+#include "flatmin/rng.hpp"
 #include "flatmin/solver.hpp"
 
 using namespace flatmin;
@@ -323,4 +326,52 @@ TEST(Solver, SameInputSameBits) {
   ASSERT_EQ(a.status, SolveStatus::solved);
   EXPECT_EQ(a.iterations, b.iterations);
   EXPECT_TRUE((a.X.array() == b.X.array()).all());
+}
+
+// The Newton step's closed-form elimination (pairs (a_j, c_j) of the SVD basis of Y with
+// |1 - sigma_j^2| > 0.1 eliminated, the others kept) against a dense LU of the assembled
+// Jacobian: square and rectangular Y, singular values at 1 (kept), inside, above 1 (eliminated
+// with a negative 1 - sigma^2), and zero. Control: the same comparison with the gauge block's
+// sign flipped in the assembled matrix must fail (the comparison sees the gauge rows).
+TEST(Solver, NewtonSystemEliminationMatchesTheDenseJacobian) {
+  struct Shape {
+    Index d1, d2, r, m;
+  };
+  const Shape shapes[] = {{6, 6, 2, 20}, {7, 5, 3, 15}, {5, 7, 2, 12}, {12, 12, 4, 60}};
+  Rng rng(2026);
+  for (const Shape& sh : shapes) {
+    const Index p = std::min(sh.d1, sh.d2), nl = sh.d1 * sh.r, nr = sh.d2 * sh.r;
+    const Index g = sh.r * (sh.r - 1) / 2, nc = sh.m + g, n = nl + nr + nc;
+    const Svd<double> P = svd<double>(rng.normal_matrix(sh.d1, sh.d1));
+    const Svd<double> Q = svd<double>(rng.normal_matrix(sh.d2, sh.d2));
+    Mat<double> Sg = Mat<double>::Zero(sh.d1, sh.d2);
+    for (Index j = 0; j < p; ++j)  // 1, 1 + 1e-3, 1.3, 0.5, 0, 1 - 1e-3, ...
+      Sg(j, j) = std::vector<double>{1.0, 1.001, 1.3, 0.5, 0.0, 0.999}[std::size_t(j % 6)];
+    const Mat<double> Y = P.U * Sg * Q.V.transpose();
+    const Mat<double> C = rng.normal_matrix(nc, nl + nr);
+    const auto assemble = [&](double gauge_sign) {
+      Mat<double> K = Mat<double>::Zero(n, n);
+      K.topLeftCorner(nl + nr, nl + nr).setIdentity();
+      for (Index c = 0; c < sh.r; ++c) {
+        K.block(c * sh.d1, nl + c * sh.d2, sh.d1, sh.d2) = -Y;
+        K.block(nl + c * sh.d2, c * sh.d1, sh.d2, sh.d1) = -Y.transpose();
+      }
+      K.block(nl + nr, 0, nc, nl + nr) = C;
+      K.block(0, nl + nr, nl + nr, sh.m) = -C.topRows(sh.m).transpose();
+      K.block(0, nl + nr + sh.m, nl + nr, g) = gauge_sign * C.bottomRows(g).transpose();
+      return K;
+    };
+    const Vec<double> rhs = rng.normal_vector(n);
+    const Vec<double> x = flatmin::testing::newton_system_solve(Y, C, sh.m, sh.r, rhs);
+    const Mat<double> K = assemble(1.0);
+    const Vec<double> xd = Eigen::PartialPivLU<Mat<double>>(K).solve(rhs);
+    const double scale = xd.norm();
+    ASSERT_TRUE(std::isfinite(scale));
+    EXPECT_LT((x - xd).norm() / scale, 1e-10) << sh.d1 << "x" << sh.d2 << " r=" << sh.r;
+    EXPECT_LT((K * x - rhs).norm() / rhs.norm(), 1e-12) << sh.d1 << "x" << sh.d2 << " r=" << sh.r;
+    if (g > 0) {  // control
+      const Mat<double> Kc = assemble(-1.0);
+      EXPECT_GT((Kc * x - rhs).norm() / rhs.norm(), 1e-3) << "control " << sh.d1 << "x" << sh.d2;
+    }
+  }
 }

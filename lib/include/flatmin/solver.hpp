@@ -120,4 +120,13 @@ template <class S> Certificate certify(const SensingMap<S>& A, const Mat<S>& M);
 // The same for the flat program at M: the certificate of D1 M D2 for the map A(D1^{-1}.D2^{-1}).
 template <class S> Certificate certify_flat(const SensingMap<S>& A, const Mat<S>& M);
 
+namespace testing {
+// One step's linear system of the rank-r Newton iteration on the optimality conditions (solver
+// internals, exposed for the unit tests only): unknowns (vec dL, vec dR, dy, mu), Jacobian
+//   [[I, -I(x)Y, -B^T, G^T], [-I(x)Y^T, I, ...], [B, 0, 0], [G, 0, 0]],  C = [B; G] ((m + g) x
+//   (d1 + d2) r, the first m rows B), solved by the closed-form elimination in the SVD basis of Y.
+Vec<double> newton_system_solve(const Mat<double>& Y, const Mat<double>& C, Index m, Index r,
+                                const Vec<double>& rhs);
+}  // namespace testing
+
 }  // namespace flatmin
