@@ -176,28 +176,16 @@ template <class S> class NewtonSystem {
       if (!(abs(S(1) - sigma_(j) * sigma_(j)) > S(kKeep))) kept_.push_back(j);
     }
     const Index k = Index(kept_.size()), nk = 2 * r * k;
-    std::vector<bool> is_kept(std::size_t(p), false);
-    for (Index j : kept_) is_kept[std::size_t(j)] = true;
-    // Cn_E Hinv_E: the eliminated columns of Ct, scaled in place (pairs mix two columns)
-    Mat<S> CH = Mat<S>::Zero(nc_, nl + nr);
-    Mat<S> CE = Mat<S>::Zero(nc_, nl + nr);  // Ct with the kept columns zeroed
-    for (Index c = 0; c < r; ++c) {
-      for (Index j = 0; j < std::max(d1_, d2_); ++j) {
-        const Index ia = j < d1_ ? c * d1_ + j : -1, ic = j < d2_ ? nl + c * d2_ + j : -1;
-        if (j < p) {
-          if (is_kept[std::size_t(j)]) continue;
-          const S s = sigma_(j), den = S(1) - s * s;
-          CE.col(ia) = Ct.col(ia);
-          CE.col(ic) = Ct.col(ic);
-          CH.col(ia) = (Ct.col(ia) + s * Ct.col(ic)) / den;
-          CH.col(ic) = (s * Ct.col(ia) + Ct.col(ic)) / den;
-        } else {
-          const Index i = ia >= 0 ? ia : ic;
-          CE.col(i) = Ct.col(i);
-          CH.col(i) = Ct.col(i);
-        }
+    is_kept_.assign(std::size_t(p), false);
+    for (Index j : kept_) is_kept_[std::size_t(j)] = true;
+    // Ct_E Hinv_E, and Ct_E (Ct with the kept columns zeroed)
+    Mat<S> CH = times_hinv(Ct);
+    Mat<S> CE = Ct;
+    for (Index c = 0; c < r; ++c)
+      for (Index j : kept_) {
+        CE.col(c * d1_ + j).setZero();
+        CE.col(nl + c * d2_ + j).setZero();
       }
-    }
     // reduced matrix [[Hd_K, -Ct_K^T], [Ct_K, CH CE^T]] over (z_K, q), q = (dy; -mu)
     Mat<S> Kr = Mat<S>::Zero(nk + nc_, nk + nc_);
     for (Index c = 0; c < r; ++c)
@@ -222,30 +210,14 @@ template <class S> class NewtonSystem {
   // coordinates (rhs in the equations' order: the (L, R) rows, the m measurement rows, the gauge).
   Vec<S> solve(const Vec<S>& rhs) const {
     const Index nl = d1_ * r_, nr = d2_ * r_, k = Index(kept_.size()), nk = 2 * r_ * k;
-    const Index p = std::min(d1_, d2_);
     // rotate the (L, R) part of the right-hand side
     Vec<S> fz(nl + nr);
     for (Index c = 0; c < r_; ++c) {
       fz.segment(c * d1_, d1_).noalias() = P_.transpose() * rhs.segment(c * d1_, d1_);
       fz.segment(nl + c * d2_, d2_).noalias() = Q_.transpose() * rhs.segment(nl + c * d2_, d2_);
     }
-    // Hinv_E f_E (zero on the kept coordinates)
-    Vec<S> hf = Vec<S>::Zero(nl + nr);
-    std::vector<bool> is_kept(std::size_t(p), false);
-    for (Index j : kept_) is_kept[std::size_t(j)] = true;
-    for (Index c = 0; c < r_; ++c)
-      for (Index j = 0; j < std::max(d1_, d2_); ++j) {
-        const Index ia = j < d1_ ? c * d1_ + j : -1, ic = j < d2_ ? nl + c * d2_ + j : -1;
-        if (j < p) {
-          if (is_kept[std::size_t(j)]) continue;
-          const S s = sigma_(j), den = S(1) - s * s;
-          hf(ia) = (fz(ia) + s * fz(ic)) / den;
-          hf(ic) = (s * fz(ia) + fz(ic)) / den;
-        } else {
-          const Index i = ia >= 0 ? ia : ic;
-          hf(i) = fz(i);
-        }
-      }
+    // Hinv_E f_E (zero on the kept coordinates; Hinv_E is symmetric)
+    const Vec<S> hf = times_hinv(Mat<S>(fz.transpose())).transpose();
     Vec<S> w(nk + nc_);
     for (Index c = 0; c < r_; ++c)
       for (Index t = 0; t < k; ++t) {
@@ -280,6 +252,25 @@ template <class S> class NewtonSystem {
   }
 
  private:
+  // X Hinv_E for X with one column per rotated (L, R) coordinate: the 2 x 2 inverse blocks on the
+  // eliminated pairs, 1 on the coordinates without a pair, zero columns on the kept pairs
+  Mat<S> times_hinv(const Mat<S>& X) const {
+    const Index nl = d1_ * r_, p = std::min(d1_, d2_);
+    Mat<S> out = Mat<S>::Zero(X.rows(), X.cols());
+    for (Index c = 0; c < r_; ++c)
+      for (Index j = 0; j < std::max(d1_, d2_); ++j) {
+        const Index ia = j < d1_ ? c * d1_ + j : -1, ic = j < d2_ ? nl + c * d2_ + j : -1;
+        if (j >= p) {
+          const Index i = ia >= 0 ? ia : ic;
+          out.col(i) = X.col(i);
+        } else if (!is_kept_[std::size_t(j)]) {
+          const S s = sigma_(j), den = S(1) - s * s;
+          out.col(ia) = (X.col(ia) + s * X.col(ic)) / den;
+          out.col(ic) = (s * X.col(ia) + X.col(ic)) / den;
+        }
+      }
+    return out;
+  }
   // an orthogonal n x n matrix whose first p columns are the orthonormal columns of U (n x p)
   static Mat<S> complete(const Mat<S>& U) {
     const Index n = U.rows(), p = U.cols();
@@ -293,6 +284,7 @@ template <class S> class NewtonSystem {
   Mat<S> P_, Q_, Ct_, CH_;
   Vec<S> sigma_;
   std::vector<Index> kept_;
+  std::vector<bool> is_kept_;
   Eigen::PartialPivLU<Mat<S>> lu_;
 };
 
