@@ -37,4 +37,13 @@ CLI::App* add_eval_command(CLI::App& app, std::function<int()>& action);
 // verified), 1 a file differs from the manifest or gnuplot failed, 2 usage error, 3 internal.
 CLI::App* add_reproduce_command(CLI::App& app, std::function<int()>& action);
 
+// `flatmin train [--instance FILE | --d D --n N --rank R] --depth L --optimizer NAME
+//                --step-size ETA [--steps N] [--batch B] [--label-noise DELTA] [--sam-radius RHO]
+//                [--init-scale S] [--seed S] [--log-every K] [--out FILE] [--export DIR] [--flat]`
+// (cmd_train.cpp): one training run of paper B's deep factorization (flatmin/train.hpp); the
+// log (step, train and test loss, Hessian trace, ||E||_*, R(W), induced value, balance) as CSV
+// on stdout or in FILE, a summary on stderr. Exit 0 completed, 1 diverged (the update at which
+// the loss became non-finite is named) or --flat's solve failed, 2 usage error, 3 internal.
+CLI::App* add_train_command(CLI::App& app, std::function<int()>& action);
+
 }  // namespace flatmin::cli

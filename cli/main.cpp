@@ -5,6 +5,7 @@
 //   flatmin solve FILE [--method nuclear|flat] [--precision double|quad] [--certify] [--json]
 //   flatmin eval FILE --factors F [--precision double|quad] [--json]
 //   flatmin reproduce <figure...|all> [--scale quick|paper] [--out DIR] [--shard i/n] [--verify]
+//   flatmin train [--instance FILE] --depth L --optimizer NAME --step-size ETA [--steps N] ...
 // Exit status: 0 the statement holds on every trial (stat rows: frequency met), 1 violated
 // (the smallest counterexample is printed), 2 usage error, 3 internal error (a defect).
 #include <CLI/CLI.hpp>
@@ -73,6 +74,8 @@ int main(int argc, char** argv) {
   CLI::App* eval_cmd = flatmin::cli::add_eval_command(app, eval_action);
   std::function<int()> reproduce_action;
   CLI::App* reproduce_cmd = flatmin::cli::add_reproduce_command(app, reproduce_action);
+  std::function<int()> train_action;
+  CLI::App* train_cmd = flatmin::cli::add_train_command(app, train_action);
 
   try {
     app.parse(argc, argv);
@@ -88,6 +91,7 @@ int main(int argc, char** argv) {
   if (solve_cmd->parsed()) return solve_action();
   if (eval_cmd->parsed()) return eval_action();
   if (reproduce_cmd->parsed()) return reproduce_action();
+  if (train_cmd->parsed()) return train_action();
   if (check->parsed()) {
     if (list) {
       for (const Row& r : rows()) std::cout << r.id << "\n";

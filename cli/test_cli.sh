@@ -135,5 +135,26 @@ expect 2 "f3.txt:2: expected 2 numbers" eval "$tmp/s.txt" --factors "$tmp/f3.txt
 printf '1 0\n' > "$tmp/f4.txt"
 expect 2 "unexpected end of file" eval "$tmp/s.txt" --factors "$tmp/f4.txt"
 
+# train: a run completes (CSV on stdout, byte-identical on rerun), an unstable step size is a
+# reported divergence naming the update (exit 1), bad options exit 2 naming what is wrong
+expect 0 "completed 500 updates" train --d 5 --n 12 --depth 3 --optimizer lnsgd --step-size 0.005 --steps 500
+"$bin" train --d 5 --n 12 --depth 3 --optimizer sam --step-size 0.005 --steps 500 --out "$tmp/t1.csv" 2>/dev/null
+"$bin" train --d 5 --n 12 --depth 3 --optimizer sam --step-size 0.005 --steps 500 --out "$tmp/t2.csv" 2>/dev/null
+check_file "$tmp/t1.csv" "step,train_loss,test_loss,trace,nuclear,R,induced,balance"
+cmp -s "$tmp/t1.csv" "$tmp/t2.csv" || { echo "FAIL: two identical train runs differ"; fail=1; }
+"$bin" train --d 5 --n 12 --depth 3 --optimizer sam --step-size 0.005 --steps 500 --seed 2 --out "$tmp/t3.csv" 2>/dev/null
+cmp -s "$tmp/t1.csv" "$tmp/t3.csv" && { echo "FAIL: another seed gave the same run"; fail=1; }
+expect 0 "||E(W) - X_flat||_F =" train --d 5 --n 20 --depth 2 --optimizer lnsgd --step-size 0.005 --steps 2000 --flat
+expect 1 "diverged: the loss or the layers became non-finite at update" train --d 5 --n 12 --depth 3 --optimizer sgd --step-size 50 --steps 1000
+expect 2 "a deep factorization has L >= 2" train --depth 1 --optimizer sgd --step-size 0.01
+expect 2 "intermediate width d_1 = 3 is smaller than min(d_0, d_L) = 5" train --d 5 --n 12 --width 3 --optimizer sgd --step-size 0.01
+expect 2 "unknown optimizer 'adam'" train --optimizer adam --step-size 0.01
+expect 2 "--step-size ETA is required" train --optimizer sgd
+expect 2 "step size must be finite and > 0" train --optimizer sgd --step-size -1
+expect 2 "batch size 100 not in [1, n = 60]" train --optimizer sgd --step-size 0.01 --batch 100
+expect 2 "" train --optimizer sgd --step-size abc
+expect 2 "cannot write" train --optimizer sgd --step-size 0.01 --steps 10 --out "$tmp/missing/t.csv"
+no_temp_files
+
 if [ $fail = 0 ]; then echo "cli: 1 passed, 0 failed"; else echo "cli: 0 passed, 1 failed"; fi
 exit $fail

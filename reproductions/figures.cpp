@@ -4,7 +4,8 @@
 namespace flatmin::repro {
 
 const std::vector<Figure>& figures() {
-  static const std::vector<Figure> all = {fig1(), fig2(), fig3(), fig4(), fig_rpca(), fig_noise()};
+  static const std::vector<Figure> all = {fig1(), fig2(), fig3(), fig4(), fig_rpca(), fig_noise(),
+                                            fig_b1(), fig_b2()};
   return all;
 }
 

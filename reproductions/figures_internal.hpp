@@ -12,5 +12,8 @@ Figure fig3();
 Figure fig4();
 Figure fig_rpca();  // fig_beyond.cpp
 Figure fig_noise();
+const Sweep& training_sweep();  // fig_training.cpp: shared by B-fig1 and B-fig2
+Figure fig_b1();
+Figure fig_b2();
 
 }  // namespace flatmin::repro
