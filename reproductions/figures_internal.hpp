@@ -15,5 +15,7 @@ Figure fig_noise();
 const Sweep& training_sweep();  // fig_training.cpp: shared by B-fig1 and B-fig2
 Figure fig_b1();
 Figure fig_b2();
+Figure fig_depth();  // fig_depth.cpp
+Figure fig_b_thm4();
 
 }  // namespace flatmin::repro

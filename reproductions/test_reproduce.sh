@@ -38,7 +38,7 @@ same() {  # same <description> <dir1> <dir2>
 # 1. quick scale against the manifest, all figures, 2 threads
 check "quick scale matches the manifest" 0 "$flatmin" reproduce all --scale quick --threads 2 --verify --out "$work/t2"
 grep -q "verify: all" "$work/out" || { echo "FAIL: no verify line"; fail=1; }
-for f in A-fig1 A-fig2 A-fig3 A-fig4 A-rpca A-noise B-fig1 B-fig2; do
+for f in A-fig1 A-fig2 A-fig3 A-fig4 A-rpca A-noise B-fig1 B-fig2 depth B-thm4; do
   for ext in csv caption.txt png svg; do
     [ -s "$work/t2/$f.$ext" ] || { echo "FAIL: $f.$ext missing or empty"; fail=1; }
   done

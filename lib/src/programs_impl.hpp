@@ -144,7 +144,9 @@ bool l1_polish(const Mat<S>& A, const Vec<S>& b, const Vec<S>& w, std::vector<In
   Vec<S> xs;
   Mat<S> AS;
   // least squares on the support; entries at rounding level (an over-estimated support) are
-  // dropped and the system re-solved once
+  // dropped and the system re-solved once. After the second solve supp is left alone: AS, xs
+  // and supp must describe the same columns below (shrinking supp there once made c shorter
+  // than A_S^T's rows, an out-of-bounds solve).
   for (int pass = 0; pass < 2; ++pass) {
     AS.resize(m, Index(supp.size()));
     for (std::size_t c = 0; c < supp.size(); ++c) AS.col(Index(c)) = A.col(supp[c]);
@@ -153,7 +155,7 @@ bool l1_polish(const Mat<S>& A, const Vec<S>& b, const Vec<S>& w, std::vector<In
     std::vector<Index> keep;
     for (std::size_t c = 0; c < supp.size(); ++c)
       if (abs_s<S>(xs(Index(c))) > S(1e3) * ScalarTraits<S>::epsilon() * big) keep.push_back(supp[c]);
-    if (keep.size() == supp.size() || keep.empty()) break;
+    if (keep.size() == supp.size() || keep.empty() || pass == 1) break;
     supp = keep;
   }
   Vec<S> x = Vec<S>::Zero(n);

@@ -192,6 +192,30 @@ TEST(WeightedLq, L1RecoversSparseTruth) {
   }
 }
 
+// Regression: the support polish's second pass once shrank the support after the last solve,
+// so that the dual solve A_S^T y = c ran with c shorter than A_S^T (an out-of-bounds solve that
+// corrupted the heap: found by the depth figure's paper grid, n = 50, m <= 45, s <= 10, with the
+// weights of the Hadamard model). Every solve on that grid now returns, and a `solved` status
+// carries verified KKT conditions.
+TEST(WeightedLq, L1PolishOnTheDepthFigureGrid) {
+  int solved = 0;
+  for (std::uint64_t s = 1; s <= 10; ++s)
+    for (std::uint64_t m = 5; m <= 45; m += 5)
+      for (std::uint64_t t = 0; t < 10; ++t) {
+        Rng rng = Rng::derive(20240607, {30, s, m, t});
+        const Mat<double> A = rng.normal_matrix(Index(m), 50);
+        const Vec<double> x = sparse_vector(rng, 50, Index(s));
+        const Vec<double> b = A * x;
+        const Vec<double> w = hadamard_weights<double>(A);
+        const LqResult<double> res = solve_weighted_lq<double>(A, b, w, 1.0);
+        if (res.status != SolveStatus::solved) continue;
+        ++solved;
+        SCOPED_TRACE("s " + std::to_string(s) + " m " + std::to_string(m) + " t " + std::to_string(t));
+        expect_l1_kkt<double>(A, b, w, res, 1e-9);
+      }
+  EXPECT_GT(solved, 800);  // of 900: the solver is not allowed to give up on the grid
+}
+
 // 1 < q < 2: the solution is unique; optimality checked by the gap and by perturbation: moving
 // along any direction of null(A) (so staying feasible) increases the objective.
 TEST(WeightedLq, LqOptimalByGapAndPerturbation) {
