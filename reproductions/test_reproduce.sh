@@ -54,7 +54,7 @@ for i in 1 2 3; do
   check "shard $i/3" 0 "$flatmin" reproduce all --scale quick --shard "$i/3" --out "$work/sh"
 done
 check "merge of 3 shards" 0 "$flatmin" reproduce all --scale quick --merge --no-draw --out "$work/sh"
-mkdir -p "$work/shn" && cp "$work/sh"/A-* "$work/shn"/ 2>/dev/null; rm -f "$work/shn"/*.shard-*
+mkdir -p "$work/shn" && cp "$work/sh"/* "$work/shn"/ 2>/dev/null; rm -f "$work/shn"/*.shard-*
 same "3 shards merged == one run" "$work/shn" "$work/t2"
 
 # 4. MPI
