@@ -105,7 +105,9 @@ int run_train(const TrainCliOptions& c) {
   o.label_noise = c.label_noise;
   o.sam_radius = c.sam_radius;
   o.seed = c.seed;
-  const long every = c.log_every > 0 ? long(c.log_every) : std::max(1L, o.steps / 100);
+  // Default cadence: every 1000 updates, or steps / 100 for longer runs (a record with the
+  // sharpness columns costs ~40 updates of d = 10 training; bench/bench_train.cpp).
+  const long every = c.log_every > 0 ? long(c.log_every) : std::max(1000L, o.steps / 100);
   for (long t = 0; t <= o.steps; t += every) o.log_steps.push_back(t);
   if (o.log_steps.back() != o.steps) o.log_steps.push_back(o.steps);
 
@@ -123,7 +125,7 @@ int run_train(const TrainCliOptions& c) {
 
   std::vector<repro::OutFile> files;
   if (!c.export_dir.empty()) {
-    // What bench/torch_replay.py needs to replay the run: the map (row i = row-major vec(A_i)),
+    // What bench/train_vs_torch.py needs to replay the run: the map (row i = row-major vec(A_i)),
     // labels, truth, initial layers, the batch indices and signs of every update, the log.
     std::string sched;
     StepSampler sampler(inst.A.m(), o);
@@ -212,7 +214,7 @@ CLI::App* add_train_command(CLI::App& app, std::function<int()>& action) {
   sub->add_option("--init-scale", o->init_scale,
                   "initial layers N(0, s^2 / width) entries (default s = 0.3)");
   sub->add_option("--seed", o->seed, "seed of the initialisation and the sampling (default 1)");
-  sub->add_option("--log-every", o->log_every, "log every K updates (default steps / 100)");
+  sub->add_option("--log-every", o->log_every, "log every K updates (default max(1000, steps / 100))");
   sub->add_option("--out", o->out, "write the log CSV here (atomically) instead of stdout");
   sub->add_option("--export", o->export_dir, "also write the run's data for a replay to DIR");
   sub->add_flag("--flat", o->flat, "depth 2: distance of E(W) to paper A's flat solution");

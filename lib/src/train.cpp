@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <optional>
 #include <string>
 
 #include "flatmin/linalg.hpp"
@@ -208,7 +209,8 @@ TrainResult train(const SensingMap<double>& A, const Vec<double>& b, const Mat<d
   std::vector<Mat<double>> Ai;  // the sensing matrices, dense (n d_L d_0 doubles)
   Ai.reserve(std::size_t(n));
   for (Index i = 0; i < n; ++i) Ai.push_back(A.matrix(i));
-  const TraceTracker tracker(A);
+  std::optional<TraceTracker> tracker;  // its Gram matrix only when the trace is logged
+  if (opt.track_sharpness && !opt.log_steps.empty()) tracker.emplace(A);
 
   TrainResult res;
   res.W = std::move(W0);
@@ -236,15 +238,20 @@ TrainResult train(const SensingMap<double>& A, const Vec<double>& b, const Mat<d
     const double nan = std::numeric_limits<double>::quiet_NaN();
     r.trace = r.nuclear = r.R = r.induced = nan;
     if (opt.track_sharpness) {
-      r.trace = tracker(res.W);
+      r.trace = (*tracker)(res.W);
       r.nuclear = nuclear_norm<double>(E);
       r.R = regularizer_R<double>(res.W);
-      r.induced = induced_rip_value<double>(E, Index(L));
+      // induced_rip_value's formula from the nuclear norm just computed (the function would
+      // take E's SVD a second time: an SVD is most of a record's cost at d = 10)
+      const double l = double(L), d0dL = double(E.rows()) * double(E.cols());
+      r.induced = r.nuclear > 0
+                      ? l * std::pow(d0dL, 1.0 / l) * std::pow(r.nuclear, 2.0 * (l - 1.0) / l)
+                      : 0.0;
     }
     r.balance = 0;
     for (std::size_t j = 0; j + 1 < L; ++j)
-      r.balance = std::max(r.balance, (res.W[j + 1].transpose() * res.W[j + 1] -
-                                       res.W[j] * res.W[j].transpose()).norm());
+      r.balance = std::max(r.balance, (res.W[j + 1].transpose().lazyProduct(res.W[j + 1]) -
+                                       res.W[j].lazyProduct(res.W[j].transpose())).norm());
     res.log.push_back(r);
     if (opt.on_log) opt.on_log(t, res.W);
   };

@@ -91,7 +91,7 @@ Layers<double> gaussian_layers(Rng& rng, const std::vector<Index>& widths, doubl
 // update, B indices below(n) from Rng::derive(seed, {1}) and (label-noise-sgd only) B signs from
 // the top bit of next() of Rng::derive(seed, {2}) (1 -> +1). gd draws nothing. The two streams
 // are separate, so SGD and label-noise SGD with the same seed visit the same batches (a paired
-// comparison), and label-noise SGD with delta = 0 is SGD bit for bit. Exposed so that other implementations (bench/torch_replay.py)
+// comparison), and label-noise SGD with delta = 0 is SGD bit for bit. Exposed so that other implementations (bench/train_vs_torch.py)
 // can replay exactly the same run.
 class StepSampler {
  public:
