@@ -19,14 +19,6 @@ namespace flatmin::repro {
 
 namespace {
 
-std::vector<std::string> split(const std::string& line) {
-  std::vector<std::string> f;
-  std::string x;
-  std::istringstream ls(line);
-  while (std::getline(ls, x, ',')) f.push_back(x);
-  return f;
-}
-
 // ---- A-rpca -----------------------------------------------------------------------------------
 struct RpcaGrid {
   int d, trials;
@@ -88,7 +80,7 @@ std::vector<OutFile> rpca_files(Scale s, const std::vector<std::string>& blocks)
       std::istringstream in(blocks[i]);
       std::string line, p;
       while (std::getline(in, line)) {
-        const auto f = split(line);
+        const auto f = csv_fields(line);
         p = f[2];
         ++n;
         succ += f[7] == "1";
@@ -194,7 +186,7 @@ std::vector<OutFile> noise_files(Scale s, const std::vector<std::string>& blocks
       std::istringstream in(blocks[i]);
       std::string line;
       while (std::getline(in, line)) {
-        const auto f = split(line);
+        const auto f = csv_fields(line);
         if (f[3] != method) continue;
         eps = f[1];
         ++n;

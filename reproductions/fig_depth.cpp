@@ -22,14 +22,6 @@ namespace flatmin::repro {
 
 namespace {
 
-std::vector<std::string> split(const std::string& line) {
-  std::vector<std::string> f;
-  std::string x;
-  std::istringstream ls(line);
-  while (std::getline(ls, x, ',')) f.push_back(x);
-  return f;
-}
-
 // ---- depth (a): Hadamard-product sparse recovery --------------------------------------------
 constexpr int kFactors[] = {2, 3, 4};
 constexpr double kSuccess = 1e-6;  // relative error ||x - x*|| / ||x*||, as the paper's 1e-6
@@ -137,7 +129,7 @@ std::vector<OutFile> depth_files(Scale sc, const std::vector<std::string>& block
     std::istringstream in(blocks[i]);
     std::string line;
     while (std::getline(in, line)) {
-      const auto f = split(line);
+      const auto f = csv_fields(line);
       trials += line.substr(6) + "\n";  // drop the "trial," tag
       s = f[2];
       m = f[3];
@@ -156,7 +148,7 @@ std::vector<OutFile> depth_files(Scale sc, const std::vector<std::string>& block
     std::istringstream in(blocks.back());
     std::string line, last_L;
     while (std::getline(in, line)) {
-      const auto f = split(line);
+      const auto f = csv_fields(line);
       if (!last_L.empty() && f[1] != last_L) dat += "\n\n";
       last_L = f[1];
       balls += line.substr(5) + "\n";  // drop the "ball," tag
@@ -270,7 +262,7 @@ std::vector<OutFile> thm4_files(Scale s, const std::vector<std::string>& blocks)
     std::istringstream in(blocks[i]);
     std::string line;
     while (std::getline(in, line)) {
-      const auto f = split(line);
+      const auto f = csv_fields(line);
       const double v = std::stod(f[2]);
       sum += v;
       sum2 += v * v;

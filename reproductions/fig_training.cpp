@@ -91,14 +91,6 @@ std::string train_label(Scale s, std::size_t i) {
          " seed " + std::to_string(c.seed);
 }
 
-std::vector<std::string> split(const std::string& line) {
-  std::vector<std::string> f;
-  std::string x;
-  std::istringstream ls(line);
-  while (std::getline(ls, x, ',')) f.push_back(x);
-  return f;
-}
-
 constexpr const char* kRunHeader =
     "depth,optimizer,seed,step,train_loss,test_loss,half_trace,R,induced,nuclear,balance,"
     "dist_flat\n";
@@ -120,7 +112,7 @@ Means mean_over_seeds(Scale s, const std::vector<std::string>& blocks) {
     for (int sd = 0; sd < g.seeds; ++sd) {
       std::istringstream in(blocks[series * g.seeds + sd]);
       std::string line;
-      while (std::getline(in, line)) rows[sd].push_back(split(line));
+      while (std::getline(in, line)) rows[sd].push_back(csv_fields(line));
     }
     for (std::size_t k = 0; k < rows[0].size(); ++k) {
       std::vector<double> sum(kValues, 0.0);
@@ -230,22 +222,17 @@ std::vector<OutFile> fig2_files(Scale s, const std::vector<std::string>& blocks)
   for (int li = 0; li < 3; ++li)
     gp << "  set title 'depth " << kDepths[li]
        << ": trace/2 (solid) and induced bound (dashed)'\n  set ylabel 'paper B units'\n"
-       << "  plot for [o=0:2] 'B-fig1.dat' index (" << li * 3
+       << "  plot for [o=0:2] 'B-fig2.dat' index (" << li * 3
        << " + o) using 1:4 with lines lw 2 lc o + 1 title word(names, o + 1), \\\n"
-       << "       for [o=0:2] 'B-fig1.dat' index (" << li * 3
+       << "       for [o=0:2] 'B-fig2.dat' index (" << li * 3
        << " + o) using 1:6 with lines dt 2 lc o + 1 notitle\n";
   for (int li = 0; li < 3; ++li)
     gp << "  set title 'depth " << kDepths[li] << ": ||E(W)||_* (||M*||_* = 1)'\n"
        << "  set ylabel 'nuclear norm'\n"
-       << "  plot for [o=0:2] 'B-fig1.dat' index (" << li * 3
+       << "  plot for [o=0:2] 'B-fig2.dat' index (" << li * 3
        << " + o) using 1:7 with lines lw 2 lc o + 1 title word(names, o + 1), 1 with lines dt 3 "
           "lc rgb 'gray' notitle\n";
   gp << "  unset multiplot\n  set output\n}\n";
-  // B-fig2 draws from its own copy of the means (B-fig2.dat, the same layout as B-fig1.dat).
-  std::string script = gp.str();
-  for (std::size_t p = script.find("B-fig1.dat"); p != std::string::npos;
-       p = script.find("B-fig1.dat", p))
-    script.replace(p, 10, "B-fig2.dat");
   std::ostringstream cap;
   cap << "B-fig2 — sharpness along the runs of B-fig1 (paper B (7), (10), Lemma 4).\n"
       << "Computed by: " << code_version() << ", flatmin reproduce, scale " << scale_name(s) << ".\n"
@@ -272,7 +259,7 @@ std::vector<OutFile> fig2_files(Scale s, const std::vector<std::string>& blocks)
       << "Files: B-fig2.csv (means), B-fig2-runs.csv (every run), B-fig2.dat, B-fig2.gp, "
          "B-fig2.png, B-fig2.svg.\n";
   return {{"B-fig2.csv", table}, {"B-fig2-runs.csv", runs}, {"B-fig2.dat", dat_file(m)},
-          {"B-fig2.caption.txt", cap.str()}, {"B-fig2.gp", script}};
+          {"B-fig2.caption.txt", cap.str()}, {"B-fig2.gp", gp.str()}};
 }
 
 }  // namespace

@@ -104,6 +104,7 @@ std::string code_version();
 // ---- formatting helpers shared by the figures ----------------------------------------------------
 std::string fmt_real(double x);  // "%.6e" (nan/inf spelled out); the CSVs' real format
 std::string csv_line(const std::vector<std::string>& fields);
+std::vector<std::string> csv_fields(const std::string& line);  // csv_line's inverse (no quoting)
 // The start of a figure's gnuplot script: a comment, `settings` (global set commands), then the
 // opening of the loop over the two terminals (pngcairo -> <id>.png, svg -> <id>.svg, both
 // w x h with a sans font of `font_size`). The figure appends its plots and closes the loop

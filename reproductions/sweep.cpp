@@ -45,6 +45,14 @@ std::string fmt_real(double x) {
   return buf;
 }
 
+std::vector<std::string> csv_fields(const std::string& line) {
+  std::vector<std::string> f;
+  std::string x;
+  std::istringstream ls(line);
+  while (std::getline(ls, x, ',')) f.push_back(x);
+  return f;
+}
+
 std::string csv_line(const std::vector<std::string>& fields) {
   std::string s;
   for (std::size_t i = 0; i < fields.size(); ++i) {
