@@ -144,6 +144,12 @@ check_file "$tmp/t1.csv" "step,train_loss,test_loss,trace,nuclear,R,induced,bala
 cmp -s "$tmp/t1.csv" "$tmp/t2.csv" || { echo "FAIL: two identical train runs differ"; fail=1; }
 "$bin" train --d 5 --n 12 --depth 3 --optimizer sam --step-size 0.005 --steps 500 --seed 2 --out "$tmp/t3.csv" 2>/dev/null
 cmp -s "$tmp/t1.csv" "$tmp/t3.csv" && { echo "FAIL: another seed gave the same run"; fail=1; }
+# any instance family: a completion and a bilinear file
+expect 0 "" instance completion --d 6 --p 0.5 --rank 1 --seed 2 --out "$tmp/tc.txt"
+expect 0 "completed 2000 updates" train --instance "$tmp/tc.txt" --depth 3 --optimizer sgd --step-size 0.01 --steps 2000
+expect 0 "" instance bilinear --d 5 --m 20 --rank 1 --seed 2 --out "$tmp/tb.txt"
+expect 0 "completed 2000 updates" train --instance "$tmp/tb.txt" --depth 2 --optimizer gd --step-size 0.01 --steps 2000
+expect 2 "cannot open" train --instance "$tmp/none.txt" --optimizer sgd --step-size 0.01
 expect 0 "||E(W) - X_flat||_F =" train --d 5 --n 20 --depth 2 --optimizer lnsgd --step-size 0.005 --steps 2000 --flat
 expect 1 "diverged: the loss or the layers became non-finite at update" train --d 5 --n 12 --depth 3 --optimizer sgd --step-size 50 --steps 1000
 expect 2 "a deep factorization has L >= 2" train --depth 1 --optimizer sgd --step-size 0.01
