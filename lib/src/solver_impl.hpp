@@ -518,6 +518,13 @@ template <class S> Index numerical_rank(const Mat<S>& X) {
 // dim T of the rank-r matrices (d1 x d2).
 inline Index tangent_dim(Index d1, Index d2, Index r) { return r * (d1 + d2 - r); }
 
+// dim T of the rank-r matrices the iterates of A's problem live on: the symmetric ones for a
+// quadratic map (r (r + 1) / 2 + r (d - r)), all d1 x d2 ones otherwise.
+template <class S> Index iterate_tangent_dim(const SensingMap<S>& A, Index r) {
+  return A.structure() == Structure::quadratic ? r * (r + 1) / 2 + r * (A.d1() - r)
+                                               : tangent_dim(A.d1(), A.d2(), r);
+}
+
 // The minimiser at rank r when the optimality conditions determine it (dim T >= m: then J_T^T is
 // generically injective, the dual is unique and kkt_newton's system nonsingular at a
 // nondegenerate solution; below that the dual is not unique and the feasibility polish above
@@ -639,6 +646,12 @@ SolveResult<S> admm(const SensingMap<S>& A, const Vec<S>& b, const SolveOptions&
   // (the projection of a symmetric point, the prox of a symmetric one): they are kept exactly
   // symmetric, and the SVDs become symmetric eigendecompositions.
   const bool symmetric = A.structure() == Structure::quadratic;
+  // With stop_below the thresholding works on the Gram matrix (svt_gram: ~5x cheaper than the
+  // Jacobi SVD at d = 45, where it was half of ADMM's time in the A-fig3 sweep): there the
+  // iterates only have to go below the bound or reach the rank of the exact stages, whose every
+  // verdict is checked exactly. Not the default (yet): it would move the path, and so the bytes,
+  // of every other figure's solves.
+  const bool gram_svt = o.stop_below > 0;
   const auto nuclear_at = [&](const Mat<S>& Xk, int k) {
     if (k != nuc_k) {
       nuc_cached = symmetric && Xk == Xk.transpose() ? symmetric_nuclear_norm<S>(Xk)
@@ -703,8 +716,9 @@ SolveResult<S> admm(const SensingMap<S>& A, const Vec<S>& b, const SolveOptions&
     const Mat<S> Zold = Z;
     Index rk = 0;
     Index grk = 0;
-    Z = symmetric ? svt_symmetric<S>(Mat<S>(X + Ud), S(1) / rho, rk, grk)
-                  : svt<S>(Mat<S>(X + Ud), S(1) / rho, rk, grk);
+    Z = symmetric   ? svt_symmetric<S>(Mat<S>(X + Ud), S(1) / rho, rk, grk)
+        : gram_svt ? svt_gram<S>(Mat<S>(X + Ud), S(1) / rho, rk, grk)
+                   : svt<S>(Mat<S>(X + Ud), S(1) / rho, rk, grk);
     Ud += X - Z;
     rp = (X - Z).norm();
     rd = rho * (Z - Zold).norm();
@@ -729,8 +743,14 @@ SolveResult<S> admm(const SensingMap<S>& A, const Vec<S>& b, const SolveOptions&
         break;
       }
     }
+    // (with stop_below, before kStopBelowNewtonAfter, not at ranks with dim T >= m: there A(X) = b
+    // leaves a set of feasible rank-r points, the polish lands on one of them rather than on the
+    // minimiser, and its KKT check fails; Newton's method is the exact stage at those ranks. On
+    // the unrecovered instances of the A-fig3 sweep these polishes were 60% of a solve.)
     const bool polish_due = o.polish && gap_rank >= 1 &&
-                            ((stable >= 8 && gap_rank != polished_rank) || since_polish >= 60);
+                            ((stable >= 8 && gap_rank != polished_rank) || since_polish >= 60) &&
+                            !(o.stop_below > 0 && k < kStopBelowNewtonAfter &&
+                              iterate_tangent_dim<S>(A, gap_rank) >= A.m());
     if (polish_due && !check_now && below(X, k)) {  // (a polish costs more than this check)
       finished = true;
       break;
@@ -1158,8 +1178,7 @@ bool manifold_path(const SensingMap<S>& A, const Vec<S>& b, double tol, int budg
   used = 0;
   const Index d1 = A.d1(), d2 = A.d2(), m = A.m();
   // dim T (for a quadratic map: of its symmetric part) must not exceed m
-  const bool sym = A.structure() == Structure::quadratic;
-  const auto dimT = [&](Index r) { return sym ? r * (r + 1) / 2 + r * (d1 - r) : r * (d1 + d2 - r); };
+  const auto dimT = [&](Index r) { return iterate_tangent_dim<S>(A, r); };
   Index rmax = 0;
   while (rmax < std::min(d1, d2) && dimT(rmax + 1) <= m) ++rmax;
   if (rmax == 0 || A.structure() == Structure::identity) return false;

@@ -13,6 +13,7 @@
 #include "flatmin/linalg.hpp"
 #include "flatmin/rng.hpp"
 #include "flatmin/solver.hpp"
+#include "../src/solver_common.hpp"  // svt and svt_gram (templates, nothing to link)
 
 using namespace flatmin;
 
@@ -373,5 +374,42 @@ TEST(Solver, NewtonSystemEliminationMatchesTheDenseJacobian) {
       const Mat<double> Kc = assemble(-1.0);
       EXPECT_GT((Kc * x - rhs).norm() / rhs.norm(), 1e-3) << "control " << sh.d1 << "x" << sh.d2;
     }
+  }
+}
+
+// ADMM's thresholding under stop_below (svt_gram, from the eigendecomposition of the smaller
+// Gram matrix) against the Jacobi SVD's (svt): the same rank and gap rank, and Z within the
+// accuracy the squares allow, ~eps s_1 (s_1 / tau) (values spread over six orders of magnitude,
+// tall, wide and square, tau between two values). Control: thresholding at 1.01 tau instead
+// must be seen as different (by more than 10x the tolerance), so the comparison can fail.
+TEST(Solver, GramThresholdingMatchesTheSvdOne) {
+  struct Shape {
+    Index d1, d2;
+  };
+  const Shape shapes[] = {{12, 12}, {15, 9}, {9, 15}, {45, 45}};
+  Rng rng(77);
+  for (const Shape& sh : shapes) {
+    const Index p = std::min(sh.d1, sh.d2);
+    const Svd<double> P = svd<double>(rng.normal_matrix(sh.d1, sh.d1));
+    const Svd<double> Q = svd<double>(rng.normal_matrix(sh.d2, sh.d2));
+    Mat<double> Sg = Mat<double>::Zero(sh.d1, sh.d2);
+    // 13, 12, 11, then 0.05 down to 5e-6: a gap > 100 after the third value (gap rank 3)
+    for (Index j = 0; j < p; ++j)
+      Sg(j, j) = j < 3 ? 13.0 - double(j) : 0.05 * std::pow(10.0, -4.0 * double(j - 3) / double(p - 4));
+    const Mat<double> W = P.U * Sg * Q.V.transpose();
+    const double tau = std::sqrt(Sg(5, 5) * Sg(6, 6));  // halfway (geometrically) between s_6, s_7
+    Index rank_svd = 0, gap_svd = 0, rank_gram = 0, gap_gram = 0;
+    const Mat<double> Zs = solver_detail::svt<double>(W, tau, rank_svd, gap_svd);
+    const Mat<double> Zg = solver_detail::svt_gram<double>(W, tau, rank_gram, gap_gram);
+    SCOPED_TRACE(std::to_string(sh.d1) + "x" + std::to_string(sh.d2));
+    EXPECT_EQ(rank_svd, 6);
+    EXPECT_EQ(rank_gram, rank_svd);
+    EXPECT_EQ(gap_svd, 3);
+    EXPECT_EQ(gap_gram, gap_svd);
+    const double s1 = Sg(0, 0), allowed = 1e2 * std::numeric_limits<double>::epsilon() * s1 * (s1 / tau);
+    EXPECT_LT((Zg - Zs).norm(), allowed);
+    Index rc = 0, gc = 0;
+    const Mat<double> Zc = solver_detail::svt_gram<double>(W, 1.01 * tau, rc, gc);
+    EXPECT_GT((Zc - Zs).norm(), 10 * allowed) << "control";
   }
 }
