@@ -518,10 +518,13 @@ template <class S> Index numerical_rank(const Mat<S>& X) {
 // dim T of the rank-r matrices (d1 x d2).
 inline Index tangent_dim(Index d1, Index d2, Index r) { return r * (d1 + d2 - r); }
 
+// dim (T n Sym) of the symmetric rank-r matrices (d x d).
+inline Index symmetric_tangent_dim(Index d, Index r) { return r * (r + 1) / 2 + r * (d - r); }
+
 // dim T of the rank-r matrices the iterates of A's problem live on: the symmetric ones for a
-// quadratic map (r (r + 1) / 2 + r (d - r)), all d1 x d2 ones otherwise.
+// quadratic map, all d1 x d2 ones otherwise.
 template <class S> Index iterate_tangent_dim(const SensingMap<S>& A, Index r) {
-  return A.structure() == Structure::quadratic ? r * (r + 1) / 2 + r * (A.d1() - r)
+  return A.structure() == Structure::quadratic ? symmetric_tangent_dim(A.d1(), r)
                                                : tangent_dim(A.d1(), A.d2(), r);
 }
 
@@ -1178,9 +1181,8 @@ bool manifold_path(const SensingMap<S>& A, const Vec<S>& b, double tol, int budg
   used = 0;
   const Index d1 = A.d1(), d2 = A.d2(), m = A.m();
   // dim T (for a quadratic map: of its symmetric part) must not exceed m
-  const auto dimT = [&](Index r) { return iterate_tangent_dim<S>(A, r); };
   Index rmax = 0;
-  while (rmax < std::min(d1, d2) && dimT(rmax + 1) <= m) ++rmax;
+  while (rmax < std::min(d1, d2) && iterate_tangent_dim<S>(A, rmax + 1) <= m) ++rmax;
   if (rmax == 0 || A.structure() == Structure::identity) return false;
   const RankR<S> start = spectral_start<S>(A, b, rmax);
   for (Index r = 1; r <= rmax && used < budget; ++r) {
@@ -1376,7 +1378,7 @@ template <class S> Certificate certify_impl(const SensingMap<S>& A, const Mat<S>
   // part (dim r(r+1)/2 + r(d-r)) and skew part, which every such A annihilates. Injectivity is
   // asked on the symmetric part: sigma_min is the dim(T n Sym)-th singular value of J_T.
   Index need = T.dim();
-  if (symmetric) need = r * (r + 1) / 2 + r * (A.d1() - r);
+  if (symmetric) need = symmetric_tangent_dim(A.d1(), r);
   c.tangent_sigma_min = J.rows() >= need && sv.size() >= need ? dbl(sv(need - 1)) : 0.0;
   Vec<S> rhs = Vec<S>::Zero(T.dim());
   Eigen::Map<Mat<S>>(rhs.data(), A.d2(), r) = T.V;
