@@ -35,6 +35,13 @@ template <class S> Vec<S> singular_values(const Mat<S>& X) {
   return dec.singularValues();
 }
 
+template <class S> Vec<S> singular_values_dc(const Mat<S>& X) {
+  require_finite(X, "singular_values_dc: X");
+  if (std::min(X.rows(), X.cols()) == 0) return Vec<S>::Zero(0);
+  Eigen::BDCSVD<Mat<S>> dec(X);
+  return dec.singularValues();
+}
+
 template <class S> SymEig<S> sym_eig(const Mat<S>& X) {
   if (X.rows() != X.cols()) throw InvalidArgument("sym_eig: matrix must be square");
   require_finite(X, "sym_eig: X");
@@ -104,6 +111,7 @@ template <class S> S spd_condition(const Mat<S>& P) {
 #define FLATMIN_INSTANTIATE_LINALG(S)                                 \
   template Svd<S> svd<S>(const Mat<S>&);                              \
   template Vec<S> singular_values<S>(const Mat<S>&);                  \
+  template Vec<S> singular_values_dc<S>(const Mat<S>&);               \
   template SymEig<S> sym_eig<S>(const Mat<S>&);                       \
   template Mat<S> psd_sqrt<S>(const Mat<S>&);                         \
   template S nuclear_norm<S>(const Mat<S>&);                          \

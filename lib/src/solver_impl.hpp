@@ -1371,7 +1371,9 @@ template <class S> Certificate certify_impl(const SensingMap<S>& A, const Mat<S>
   const Tangent<S> T = tangent_at<S>(Mat<S>(d.U.leftCols(r)), Mat<S>(d.V.leftCols(r)));
   const Mat<S> J = tangent_matrix<S>(A, T);
   const S eps = ScalarTraits<S>::epsilon();
-  const Vec<S> sv = singular_values<S>(J);
+  // (divide and conquer: the injectivity test needs O(eps ||J||) accuracy, which it has, and the
+  // Jacobi SVD of J was the largest single cost of the A-fig3 sweep)
+  const Vec<S> sv = singular_values_dc<S>(J);
   const S jn = sv.size() ? sv(0) : S(0);
   // Symmetric sensing (A_i = x_i x_i^T) sees only the symmetric part of X: the program is over
   // symmetric matrices ((69)), and for symmetric M the tangent space splits into its symmetric

@@ -16,6 +16,10 @@ template <class S> struct Svd {
 };
 template <class S> Svd<S> svd(const Mat<S>& X);
 template <class S> Vec<S> singular_values(const Mat<S>& X);
+// The singular values by bidiagonalisation and divide and conquer (Eigen's BDCSVD): the same
+// O(eps ||X||) absolute accuracy, 4-5x faster than the Jacobi SVD from ~100 columns on (a
+// 380 x 176 tangent matrix: 34 ms -> 7 ms); below 16 columns it is the Jacobi SVD.
+template <class S> Vec<S> singular_values_dc(const Mat<S>& X);
 
 // Symmetric eigendecomposition X = P diag(lambda) P^T, lambda non-decreasing. X must be square;
 // only the lower triangle is read.
