@@ -4,6 +4,7 @@
 // the other (both directions), and exactly at full rank for l2 (see lib/src/rows/rows_a45.cpp).
 // Negative control: alpha1 and alpha2 interchanged.
 // This file also holds the unit tests of flatmin/rip.hpp (the RIP interval module).
+#include <algorithm>
 #include <cmath>
 
 #include <Eigen/QR>
@@ -156,6 +157,35 @@ RC_GTEST_PROP(RipModule, IntervalsOrderedAndWitnessesValid, ()) {
     const RipBounds<double> again = rip_constants<double>(A, r, p);
     RC_ASSERT(again.delta1_estimate == b.delta1_estimate);
     RC_ASSERT(again.delta2_estimate == b.delta2_estimate);
+  }
+}
+
+// Regression (RapidCheck shrink of the property above, CI 2026-12-02): on this 1 x 2 Gaussian map
+// the l1 maximising search stopped at rho = 0.7408 and the minimising one at 0.7529, so the
+// reported interval was upside down. Both witnesses are feasible, so each side must take the
+// better of the two: est1 = min and est2 = max of rho over {X_min, X_max}, whatever the searches.
+TEST(RipModule, CrossedSearchesAreReorderedDouble) {
+  Rng rng(1836444);
+  const SensingMap<double> A = gaussian_map(rng, 1, 2, 13);
+  for (RipNorm p : {RipNorm::l2, RipNorm::l1}) {
+    const RipBounds<double> b = rip_constants<double>(A, 1, p);
+    const double at_min = rip_ratio<double>(A, b.X_min, p);
+    const double at_max = rip_ratio<double>(A, b.X_max, p);
+    EXPECT_EQ(b.delta1_estimate, at_min) << rip_norm_name(p);
+    EXPECT_EQ(b.delta2_estimate, at_max) << rip_norm_name(p);
+    EXPECT_LE(b.delta1_estimate, b.delta2_estimate) << rip_norm_name(p);
+    // a 1 x 2 map: rho on the unit circle, sampled densely, brackets the estimates from outside
+    double lo = 1e300, hi = 0;
+    for (int k = 0; k < 20000; ++k) {
+      const double t = 3.141592653589793 * k / 20000;
+      Mat<double> X(1, 2);
+      X << std::cos(t), std::sin(t);
+      const double v = rip_ratio<double>(A, X, p);
+      lo = std::min(lo, v);
+      hi = std::max(hi, v);
+    }
+    EXPECT_LE(b.delta1_estimate, lo * (1 + 1e-6)) << rip_norm_name(p);
+    EXPECT_GE(b.delta2_estimate, hi * (1 - 1e-6)) << rip_norm_name(p);
   }
 }
 

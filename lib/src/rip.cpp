@@ -17,6 +17,7 @@
 #include <cmath>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "flatmin/linalg.hpp"
@@ -74,10 +75,13 @@ class Search {
     mpow_ = p == RipNorm::l2 ? std::sqrt(double(A.m())) : double(A.m());
   }
 
-  // One start from an orthonormal U (d1 x r). Returns the number of sweeps used.
-  int run_from(const Mat<double>& U0, Candidate& best) {
+  // One start X0 = U0 W0^T from an orthonormal U0 (d1 x r) and W0 (d2 x r). Returns the number
+  // of sweeps used.
+  int run_from(const Mat<double>& U0, const Mat<double>& W0, Candidate& best) {
     Mat<double> U = U0, W;
-    Vec<double> w;  // coefficients of the free factor; empty: no start
+    Vec<double> w = to_vec(W0);  // coefficients of the free factor: the first half step also
+                                 // runs the local l1 iteration from here (not only from the
+                                 // half step's l2 optimum, the same for every start if d1 = 1)
     double start_best = 0, prev = 0;
     bool have = false;
     int sweeps = 0;
@@ -282,38 +286,50 @@ Mat<double> dense_double(const SensingMap<double>& A) {
   return D;
 }
 
-// Starting factors: the extreme right singular vector of the whole map (from the eigenpairs of
-// its Gram matrix, if given), reshaped and truncated to its r leading left singular vectors;
-// then random Gaussian ones.
-std::vector<Mat<double>> starts(const SensingMap<double>& A, Index r, bool maximise, RipNorm p,
-                                const SymEig<double>* gram, const RipOptions& opt) {
+struct Start {
+  Mat<double> U, W;  // X0 = U W^T, U orthonormal (d1 x r), W (d2 x r)
+};
+
+// The start X0 = P_r(Z), the rank-r truncation of Z, in the factored form of Start.
+Start truncated_start(const Mat<double>& Z, Index r) {
+  const Svd<double> s = svd<double>(Z);
+  Start out;
+  Mat<double> R;
+  thin_qr(s.U.leftCols(r), out.U, R);  // U_r = Q R (R = diag(+-1)): X0 = Q (V_r S_r R^T)^T
+  out.W = s.V.leftCols(r) * s.s.head(r).asDiagonal() * R.transpose();
+  return out;
+}
+
+// Starting points: the extreme right singular vector of the whole map (from the eigenpairs of
+// its Gram matrix, if given), reshaped and truncated to rank r; then random ones, both factors
+// random (a random U alone leaves no choice when d1 = 1: every start was the same point).
+std::vector<Start> starts(const SensingMap<double>& A, Index r, bool maximise, RipNorm p,
+                          const SymEig<double>* gram, const RipOptions& opt) {
   const Index d1 = A.d1(), d2 = A.d2();
-  std::vector<Mat<double>> out;
+  std::vector<Start> out;
   if (gram) {
     const Vec<double> v =
         maximise ? Vec<double>(gram->P.col(d1 * d2 - 1)) : Vec<double>(gram->P.col(0));
     Mat<double> Z(d1, d2);
     for (Index l = 0; l < d1; ++l)
       for (Index k = 0; k < d2; ++k) Z(l, k) = v(l * d2 + k);
-    const Svd<double> s = svd<double>(Z);
-    Mat<double> Q, R;
-    thin_qr(s.U.leftCols(r), Q, R);
-    out.push_back(Q);
+    out.push_back(truncated_start(Z, r));
   }
   for (int s = 0; s < opt.restarts; ++s) {
     Rng rng = Rng::derive(opt.seed, {std::uint64_t(maximise ? 1 : 0), std::uint64_t(s)});
-    Mat<double> Q, R;
     if (maximise && p == RipNorm::l1) {
       // the l1 maximum is a fixed point of X <- P_r(A*(sign A(X))): start from P_r(A*(s)) for
       // random signs s (Gaussian starts miss narrow basins: 8 of them lost 5% on 2 x 3, m = 7)
       Vec<double> sg(A.m());
       for (Index i = 0; i < A.m(); ++i) sg(i) = rng.uniform() < 0.5 ? -1.0 : 1.0;
-      const Svd<double> sv = svd<double>(A.adjoint(sg));
-      thin_qr(sv.U.leftCols(r), Q, R);
+      out.push_back(truncated_start(A.adjoint(sg), r));
     } else {
-      thin_qr(rng.normal_matrix(d1, r), Q, R);
+      Start st;
+      Mat<double> R;
+      thin_qr(rng.normal_matrix(d1, r), st.U, R);
+      st.W = rng.normal_matrix(d2, r);
+      out.push_back(std::move(st));
     }
-    out.push_back(Q);
   }
   return out;
 }
@@ -417,14 +433,22 @@ RipBounds<S> rip_constants(const SensingMap<S>& A, Index r, RipNorm p, const Rip
     const bool maximise = side == 0;
     Candidate& best = maximise ? best_max : best_min;
     Search search(Ad, out.rank, p, maximise, opt);
-    for (const Mat<double>& U0 : starts(Ad, out.rank, maximise, p, gram.get(), opt))
-      out.sweeps_used += search.run_from(U0, best);
+    for (const Start& x0 : starts(Ad, out.rank, maximise, p, gram.get(), opt))
+      out.sweeps_used += search.run_from(x0.U, x0.W, best);
     if (!best.set) throw std::runtime_error("rip_constants: the search found no finite value");
   }
   out.X_max = assemble_candidate<S>(best_max);
   out.X_min = assemble_candidate<S>(best_min);
   out.delta2_estimate = rip_ratio<S>(A, out.X_max, p);
   out.delta1_estimate = rip_ratio<S>(A, out.X_min, p);
+  // Both witnesses are feasible (rank <= r), so each is a valid point for either side. The two
+  // searches are local (l1 especially) and can cross: the maximising one may stop below the
+  // minimising one's end point (1 x 2 Gaussian, m = 13, l1: 0.7409 vs 0.7529). Then the better
+  // bound on each side is the other search's witness.
+  if (out.delta2_estimate < out.delta1_estimate) {
+    std::swap(out.X_max, out.X_min);
+    std::swap(out.delta2_estimate, out.delta1_estimate);
+  }
   if (!opt.certify) {
     out.delta1_certified = S(0);
     out.delta2_certified = std::numeric_limits<S>::infinity();

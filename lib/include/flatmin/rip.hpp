@@ -11,10 +11,11 @@
 //
 //  * estimate side: the value rho_p(X) at an explicit matrix X of rank <= r (returned), found by
 //    alternating optimisation over X = U V^T (U, V with r columns) from several random restarts
-//    of the portable Rng (plus a spectral start when d1 d2 is small). Whatever the optimiser's
-//    quality, rho_p(X_max) <= delta2 and rho_p(X_min) >= delta1 hold because X is feasible: the
-//    estimate errs low for delta2 (a valid LOWER bound) and high for delta1 (a valid UPPER
-//    bound). For p = 2 it is typically exact to the digits shown (it matched a brute-force grid
+//    of the portable Rng, both factors random (plus a spectral start when d1 d2 is small).
+//    Whatever the optimiser's quality, rho_p(X_max) <= delta2 and rho_p(X_min) >= delta1 hold
+//    because X is feasible: the estimate errs low for delta2 (a valid LOWER bound) and high for
+//    delta1 (a valid UPPER bound). Both witnesses are feasible for both sides, so if the two
+//    local searches cross they are swapped: always delta1_estimate <= delta2_estimate. For p = 2 it is typically exact to the digits shown (it matched a brute-force grid
 //    on 2 x 3 maps); for p = 1 the search is local and can miss the maximum by a few percent.
 //  * certified side (errs the other way, a valid bound for every X of rank <= r):
 //      l2:  delta2 <= min( ||A||_op / sqrt(m),  sqrt( (1/m) sum_i ||A_i||_(r)^2 ) ),
