@@ -48,6 +48,11 @@ int check_one(const Row& row, const std::vector<Precision>& precisions, int tria
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (!flatmin::cpu_supports_build_isa()) {
+    std::cerr << "flatmin: this build is for " << flatmin::build_isa()
+              << " and this CPU lacks AVX2; rebuild with cmake -DFLATMIN_ISA=sse2\n";
+    return 2;
+  }
   flatmin::pin_eigen();
   flatmin::retain_freed_memory();
   CLI::App app{"flatmin: verification suite for flat minima in low-rank matrix recovery"};

@@ -16,6 +16,7 @@
 #include <sstream>
 #include <thread>
 
+#include "flatmin/determinism.hpp"
 #include "flatmin/scalar.hpp"
 #include "reproduce.hpp"
 
@@ -35,7 +36,9 @@ Scale parse_scale(const std::string& name) {
   throw InvalidArgument("unknown scale '" + name + "' (expected quick or paper)");
 }
 
-std::string code_version() { return std::string("flatmin ") + FLATMIN_VERSION; }
+std::string code_version() {
+  return std::string("flatmin ") + FLATMIN_VERSION + " (" + build_isa() + ")";
+}
 
 std::string fmt_real(double x) {
   if (std::isnan(x)) return "nan";

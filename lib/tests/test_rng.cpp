@@ -7,9 +7,22 @@
 #include <cmath>
 #include <set>
 
+#include "flatmin/determinism.hpp"
 #include "flatmin/rng.hpp"
 
 using flatmin::Rng;
+
+// The ISA the library was compiled for (FLATMIN_ISA, determinism.hpp) is the one this test was
+// compiled for, and the CPU running it has it: a library built with other vector flags than its
+// users (or a build picked up on a machine without AVX2) would print other bytes.
+TEST(Determinism, BuildIsaMatchesTheCompileFlags) {
+#if defined(__AVX2__)
+  EXPECT_STREQ(flatmin::build_isa(), "x86-64 AVX2 without FMA");
+#else
+  EXPECT_STREQ(flatmin::build_isa(), "x86-64 SSE2");
+#endif
+  EXPECT_TRUE(flatmin::cpu_supports_build_isa());
+}
 
 TEST(Rng, XoshiroStreamMatchesReference) {
   Rng r(42);

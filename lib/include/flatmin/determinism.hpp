@@ -7,8 +7,11 @@
 // MPFR 4.2). The ingredients:
 //  * the generator is flatmin's own (rng.hpp), with its own logarithm;
 //  * -ffp-contract=off and no -march=native / -ffast-math (CMakeLists.txt), so the compiler
-//    never fuses or reorders floating-point operations, and vector code is SSE2, which every
-//    x86-64 has;
+//    never fuses or reorders floating-point operations; vector code is one fixed ISA level,
+//    AVX2 without FMA by default (FLATMIN_ISA=avx2, the committed manifest's) or SSE2
+//    (FLATMIN_ISA=sse2, every x86-64). The two agree to rounding, not bit for bit (Eigen's
+//    kernels sum in an order set by the vector width), so bytes are guaranteed among builds of
+//    the same ISA; build_isa() names it and code_version() carries it into captions and shards;
 //  * Eigen's matrix-product blocking depends on the cache sizes it detects; pin_eigen() fixes
 //    them to constants so that the summation order of large products does not depend on the
 //    machine. It is called by catalogue::rows() and by the command-line tool before any work.
@@ -20,6 +23,13 @@ namespace flatmin {
 
 // Fix Eigen's assumed cache sizes (L1 32 KiB, L2 1 MiB, L3 8 MiB). Idempotent and cheap.
 void pin_eigen();
+
+// The vector ISA this library was compiled for: "x86-64 AVX2 without FMA" or "x86-64 SSE2".
+const char* build_isa();
+
+// False when the build uses AVX2 and the CPU running it has none (the executables check this
+// first and exit with a message instead of dying on an illegal instruction).
+bool cpu_supports_build_isa();
 
 // Process setting for executables (the CLI, the benchmarks), not for a library's host: keep freed
 // heap memory for reuse (glibc mmap threshold and trim threshold raised to 256 MiB). The solvers
