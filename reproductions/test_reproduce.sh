@@ -81,6 +81,16 @@ check "merge without shards" 2 "$flatmin" reproduce A-fig3 --merge --out "$work/
 rm -f "$work/sh"/A-recovery.quick.shard-2-of-3
 check "merge with a shard missing" 2 "$flatmin" reproduce A-fig3 --scale quick --merge --out "$work/sh"
 grep -q "shard 2/3" "$work/err" || { echo "FAIL: the missing shard is not named"; fail=1; }
+# A shard computed by another build (here: its header says SSE2, or another version) must not be
+# merged with this build's: the bytes of the two agree to rounding only (README "Determinism").
+mkdir -p "$work/isa" && cp "$work/sh"/A-recovery.quick.shard-*-of-3 "$work/isa"/
+sed -i '1s/ (x86-64 [^)]*)$/ (x86-64 other ISA)/' "$work/isa"/A-recovery.quick.shard-1-of-3
+head -1 "$work/isa"/A-recovery.quick.shard-1-of-3 | grep -q "other ISA" ||
+  { echo "FAIL: the shard header does not end with the ISA"; fail=1; }
+"$flatmin" reproduce A-fig3 --scale quick --shard 2/3 --out "$work/isa" >/dev/null 2>&1
+check "merge of a shard from another ISA" 2 "$flatmin" reproduce A-fig3 --scale quick --merge --out "$work/isa"
+grep -q "shard-1-of-3: header .* does not match" "$work/err" ||
+  { echo "FAIL: the foreign shard is not named"; fail=1; }
 sed 's/^[0-9a-f]\{8\}/00000000/' "$(dirname "$0")/manifest.sha256" >"$work/manifest.bad"
 check "manifest mismatch" 1 "$flatmin" reproduce A-fig1 --scale quick --verify --no-draw --manifest "$work/manifest.bad" --out "$work/mm"
 grep -q "DIFFERS quick/A-fig1.csv" "$work/out" || { echo "FAIL: the differing file is not named"; fail=1; }
