@@ -27,8 +27,9 @@ void pin_eigen();
 // The vector ISA this library was compiled for: "x86-64 AVX2 without FMA" or "x86-64 SSE2".
 const char* build_isa();
 
-// False when the build uses AVX2 and the CPU running it has none (the executables check this
-// first and exit with a message instead of dying on an illegal instruction).
+// False when the build uses AVX2 and the CPU running it has none. The flatmin command checks it
+// first thing in main() and exits with a message; the test and benchmark binaries do not (they
+// are run where they were configured, and configuring the AVX2 build on such a CPU fails).
 bool cpu_supports_build_isa();
 
 // Process setting for executables (the CLI, the benchmarks), not for a library's host: keep freed
