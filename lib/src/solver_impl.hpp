@@ -1145,9 +1145,14 @@ RankR<S> gauss_newton(const SensingMap<S>& A, const Vec<S>& b, RankR<S> X, doubl
 // estimates tr(M): the identity part is removed first (otherwise it hides the negative
 // eigenvalues of M). The other families have E[<A_i, M> A_i] proportional to M.
 template <class S> RankR<S> spectral_start(const SensingMap<S>& A, const Vec<S>& b, Index rmax) {
-  Mat<S> Z = A.adjoint(b);
-  if (A.structure() == Structure::quadratic)
-    Z.diagonal().array() -= b.sum();  // A^*(b) - m mean(b) I ~ m (2M + tr M I) - m tr(M) I
+  // Quadratic maps (A_i = x_i x_i^T, x_i ~ N(0, C)): E[<x x^T, M> x x^T] = 2 C M C + tr(CM) C
+  // has the bias tr(CM) C = E[b_i] E[x_i x_i^T], which A^*(b - mean(b) 1) removes: for C = I
+  // that is A^*(b) - m mean(b) I, but the flat program's map is composed with D^{-1} (C = D^{-2}),
+  // where subtracting a multiple of I left a wrong start for signed M (measured: quadnn d = 10,
+  // m = 580, half of the flat trials then missed the manifold path)
+  const Mat<S> Z = A.structure() == Structure::quadratic
+                       ? A.adjoint(Vec<S>(b.array() - b.mean()))
+                       : A.adjoint(b);
   Eigen::SelfAdjointEigenSolver<Mat<S>> es(Mat<S>(Z.transpose() * Z));
   RankR<S> X;
   X.V = es.eigenvectors().rightCols(rmax).rowwise().reverse();

@@ -67,6 +67,30 @@ TYPED_TEST(SensingTyped, AdjointDenseGramAndComposition) {
   }
 }
 
+// The flat program is the nuclear-norm program of A composed with D1^{-1}, D2^{-1}; for that
+// composition to keep the map's structure (a quadratic map stays quadratic, with symmetric
+// iterates and the rank-one apply, instead of becoming a dense m x d^2 map) the symmetric
+// matrices of linalg must be exactly symmetric: (P diag P^T)_ij and _ji are rounded differently.
+TYPED_TEST(SensingTyped, FlatRescalingKeepsTheStructure) {
+  using S = TypeParam;
+  Rng rng(5);
+  for (Index d : {3, 6, 12}) {
+    for (const auto& A0 : all_maps(rng, d, d)) {
+      if (A0.structure() == Structure::identity) continue;
+      const SensingMap<S> A = A0.template cast<S>();
+      const Rescaling<S> D = rescaling(A);
+      if (!(spd_condition<S>(D.D1) < S(1e12)) || !(spd_condition<S>(D.D2) < S(1e12))) continue;
+      const Mat<S> D1i = spd_inverse<S>(D.D1, "D1"), D2i = spd_inverse<S>(D.D2, "D2");
+      EXPECT_TRUE(D.D1 == D.D1.transpose()) << A.family() << " d=" << d;
+      EXPECT_TRUE(D.D2 == D.D2.transpose()) << A.family() << " d=" << d;
+      EXPECT_TRUE(D1i == D1i.transpose()) << A.family() << " d=" << d;
+      EXPECT_TRUE(D2i == D2i.transpose()) << A.family() << " d=" << d;
+      EXPECT_EQ(int(A.composed(D1i, D2i).structure()), int(A.structure()))
+          << A.family() << " d=" << d;
+    }
+  }
+}
+
 TEST(Sensing, RescalingOfIdentityIsScaledIdentity) {
   // sum_jk E_jk E_jk^T = d2 I and m = d1 d2, so (14) gives D1 = D2 = I / sqrt(d1 d2), and (16)
   // reduces to (13): 2m (||D1 L||^2 + ||D2 R||^2) = 2 (||L||^2 + ||R||^2).
