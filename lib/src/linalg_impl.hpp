@@ -8,6 +8,7 @@
 #include <limits>
 
 #include "flatmin/linalg.hpp"
+#include "symmetric_part.hpp"
 
 namespace flatmin {
 
@@ -58,12 +59,9 @@ template <class S> SymEig<S> sym_eig(const Mat<S>& X) {
   return out;
 }
 
-// (P diag P^T)_ij and (P diag P^T)_ji are rounded differently: the symmetric functions below
-// return exactly symmetric matrices, so that SensingMap::composed(D1^{-1}, D2^{-1}) keeps a
-// quadratic map quadratic (it tests Q1 == Q2^T) and the flat program keeps its structure.
-template <class S> Mat<S> exactly_symmetric(const Mat<S>& X) {
-  return Mat<S>((X + X.transpose()) / S(2));
-}
+// psd_sqrt and spd_inverse return exactly symmetric matrices (symmetric_part of P diag P^T), so
+// that SensingMap::composed(D1^{-1}, D2^{-1}) keeps a quadratic map quadratic (it tests
+// Q1 == Q2^T) and the flat program keeps its structure.
 
 template <class S> Mat<S> psd_sqrt(const Mat<S>& P) {
   SymEig<S> e = sym_eig(P);
@@ -72,7 +70,7 @@ template <class S> Mat<S> psd_sqrt(const Mat<S>& P) {
     using std::sqrt;
     r(i) = e.lambda(i) > S(0) ? S(sqrt(e.lambda(i))) : S(0);
   }
-  return exactly_symmetric<S>(Mat<S>(e.P * r.asDiagonal() * e.P.transpose()));
+  return symmetric_part<S>(Mat<S>(e.P * r.asDiagonal() * e.P.transpose()));
 }
 
 template <class S> S nuclear_norm(const Mat<S>& X) { return singular_values(X).sum(); }
@@ -97,7 +95,7 @@ template <class S> Mat<S> spd_inverse(const Mat<S>& P, const char* what) {
   if (e.lambda.size() && !(e.lambda(0) > S(0)))
     throw InvalidArgument(std::string(what) + " is singular (smallest eigenvalue " +
                           to_string(e.lambda(0), 6) + ")");
-  return exactly_symmetric<S>(Mat<S>(e.P * e.lambda.cwiseInverse().asDiagonal() * e.P.transpose()));
+  return symmetric_part<S>(Mat<S>(e.P * e.lambda.cwiseInverse().asDiagonal() * e.P.transpose()));
 }
 
 template <class S> Mat<S> inverse(const Mat<S>& A, const char* what) {

@@ -17,6 +17,7 @@
 
 #include "flatmin/linalg.hpp"
 #include "flatmin/sensing.hpp"
+#include "symmetric_part.hpp"
 
 namespace flatmin {
 namespace solver_detail {
@@ -228,7 +229,7 @@ Mat<S> svt_gram(const Mat<S>& W, const S& tau, Index& rank, Index& gap_rank) {
 // symmetric in exact arithmetic.
 template <class S>
 Mat<S> svt_symmetric(const Mat<S>& W, const S& tau, Index& rank, Index& gap_rank) {
-  const SymEig<S> e = sym_eig<S>(Mat<S>((W + W.transpose()) / S(2)));
+  const SymEig<S> e = sym_eig<S>(symmetric_part<S>(W));
   const Index n = e.lambda.size();
   std::vector<Index> order(static_cast<std::size_t>(n));
   for (Index i = 0; i < n; ++i) order[std::size_t(i)] = i;
@@ -246,8 +247,7 @@ Mat<S> svt_symmetric(const Mat<S>& W, const S& tau, Index& rank, Index& gap_rank
     signed_s(i) = e.lambda(j) < S(0) ? S(-s(i)) : s(i);
   }
   gap_rank = first_gap<S>(s);
-  const Mat<S> Z = Pk * signed_s.asDiagonal() * Pk.transpose();
-  return (Z + Z.transpose()) / S(2);
+  return symmetric_part<S>(Mat<S>(Pk * signed_s.asDiagonal() * Pk.transpose()));
 }
 
 // ||X||_* of an exactly symmetric X: the sum of |lambda_i|.

@@ -160,7 +160,7 @@ template <class S> S max_step(const Eigen::LLT<Mat<S>>& L, const Mat<S>& dX) {
   const auto tri = L.matrixL();
   Mat<S> W = tri.solve(dX);
   W = tri.solve(Mat<S>(W.transpose()));
-  const Eigen::SelfAdjointEigenSolver<Mat<S>> es((W + W.transpose()) / S(2), Eigen::EigenvaluesOnly);
+  const Eigen::SelfAdjointEigenSolver<Mat<S>> es(symmetric_part<S>(W), Eigen::EigenvaluesOnly);
   if (es.info() != Eigen::Success) return std::numeric_limits<S>::quiet_NaN();
   const S lmin = es.eigenvalues()(0);
   return lmin < S(0) ? S(-1) / lmin : std::numeric_limits<S>::infinity();

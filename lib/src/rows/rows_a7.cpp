@@ -35,8 +35,6 @@ inline Widths split_widths(const Shape& s, Rng& rng) {
   return {s.r - s.r2 + e1, s.r2 + extra - e1};
 }
 
-// (X + X^T)/2: exactly symmetric (IEEE addition commutes), as sym_factors requires.
-template <class S> Mat<S> sym_part(const Mat<S>& X) { return (X + X.transpose()) / S(2); }
 
 
 
@@ -140,7 +138,7 @@ template <class S> struct Eq59 {
     const Mat<S> Unat = cast_matrix<S>(inst.rng.normal_matrix(d, r));
     Vec<S> vw(r);
     for (Index j = 0; j < r; ++j) vw(j) = S((j < r1 ? 1.0 : -1.0) * inst.rng.uniform(0.5, 2.0));
-    const Mat<S> M = sym_part<S>(Unat * vw.asDiagonal() * Unat.transpose());
+    const Mat<S> M = symmetric_part<S>(Unat * vw.asDiagonal() * Unat.transpose());
     const Mat<S> U1 = cast_matrix<S>(inst.rng.normal_matrix(d, w.k1));
     const Mat<S> U2 = cast_matrix<S>(inst.rng.normal_matrix(d, w.k2));
     const Mat<S>& X = inst.A.left();  // rows x_i
@@ -206,7 +204,7 @@ template <class S> struct L72 {
     const Widths w = split_widths(shape, inst.rng);
     const Index d = shape.d1, m = inst.A.m();
     const double tol = 1e4;
-    const Mat<S> M = sym_part<S>(inst.M);
+    const Mat<S> M = symmetric_part<S>(inst.M);
     const SymFactors<S> base = sym_factors<S>(M, w.k1, w.k2);
     const SymFactors<S> P =
         apply_hyperbolic<S>(base, random_hyperbolic<S>(inst.rng, w.k1, w.k2, 0.3));
@@ -311,7 +309,7 @@ template <class S> struct L73 {
     // (1 => 2)
     const SymFactors<S> U{cast_matrix<S>(inst.rng.normal_matrix(d, w.k1)),
                           cast_matrix<S>(inst.rng.normal_matrix(d, w.k2))};
-    const Mat<S> X1 = sym_part<S>(difference_of_squares<S>(U));
+    const Mat<S> X1 = symmetric_part<S>(difference_of_squares<S>(U));
     const S usize = factor_norm_sq<S>(U.U1, U.U2);
     const Inertia in1 = inertia<S>(X1, S(kRankTolEps) * eps * usize);
     const std::string c1 = "X=U1U1'-U2U2' has (p,q)=(" + std::to_string(in1.positive) + "," +
@@ -326,7 +324,7 @@ template <class S> struct L73 {
     for (Index i = 0; i < p; ++i) lambda(i) = S(inst.rng.uniform(0.5, 2.0));
     for (Index i = p; i < p + q; ++i) lambda(i) = S(-inst.rng.uniform(0.5, 2.0));
     const Mat<S> Q = random_orthogonal<S>(inst.rng, d);
-    const Mat<S> X2 = sym_part<S>(Q * lambda.asDiagonal() * Q.transpose());
+    const Mat<S> X2 = symmetric_part<S>(Q * lambda.asDiagonal() * Q.transpose());
     bool decomposed = false;
     std::string refusal;
     SymFactors<S> F;
@@ -397,7 +395,7 @@ template <class S> struct L74 {
     const Widths w = split_widths(shape, inst.rng);
     const Index d = shape.d1;
     const double tol = 1e4;
-    const Mat<S> X = sym_part<S>(inst.M);
+    const Mat<S> X = symmetric_part<S>(inst.M);
     const S nx = nuclear_norm<S>(X);
     const SymFactors<S> F = sym_factors<S>(X, w.k1, w.k2);
     const S val = factor_norm_sq<S>(F.U1, F.U2);
@@ -432,7 +430,7 @@ template <class S> struct L74 {
     const Mat<S> R2 = cast_matrix<S>(inst.rng.normal_matrix(d, w.k2));
     const S rval = factor_norm_sq<S>(R1, R2);
     parts.push_back(bound_as_exact<S>(
-        nuclear_norm<S>(sym_part<S>(R1 * R1.transpose() - R2 * R2.transpose())), rval,
+        nuclear_norm<S>(symmetric_part<S>(R1 * R1.transpose() - R2 * R2.transpose())), rval,
         rval > S(0) ? rval : S(1), tol, "||U1U1'-U2U2'||_* <= ||U1||^2+||U2||^2 (random U)"));
     Outcome o = worst_of(Kind::exact, parts);
     o.regime = split_regime(shape, w) + (shape.k > shape.r ? " padded" : " k=r");
@@ -465,7 +463,7 @@ template <class S> bool symmetric_kernel_direction(Instance<S>& inst, Mat<S>& N)
   const Index d = inst.A.d1(), m = inst.A.m();
   if (2 * m >= d * (d + 1)) return false;  // m >= d(d+1)/2: generically no kernel
   const Mat<S> G0 = cast_matrix<S>(inst.rng.normal_matrix(d, d));
-  const Mat<S> Z = sym_part<S>(G0);
+  const Mat<S> Z = symmetric_part<S>(G0);
   const Mat<S> Ad = inst.A.dense();
   const Svd<S> g = svd<S>(Mat<S>(Ad * Ad.transpose()));  // G = A A^*, pseudo-inverse by its SVD
   Vec<S> w = g.U.transpose() * inst.A.apply(Z);
@@ -473,7 +471,7 @@ template <class S> bool symmetric_kernel_direction(Instance<S>& inst, Mat<S>& N)
     const bool kept = g.s(i) > S(1e3) * S(double(m)) * ScalarTraits<S>::epsilon() * g.s(0);
     w(i) = kept ? S(w(i) / g.s(i)) : S(0);
   }
-  N = sym_part<S>(Mat<S>(Z - inst.A.adjoint(Vec<S>(g.V * w))));
+  N = symmetric_part<S>(Mat<S>(Z - inst.A.adjoint(Vec<S>(g.V * w))));
   return N.norm() > S(1e-6) * Z.norm();
 }
 
@@ -529,22 +527,21 @@ std::vector<Outcome> t75_optimality(Instance<S>& inst, const Mat<S>& D, const Wi
   };
   candidate(apply_hyperbolic<S>(U, random_hyperbolic<S>(inst.rng, w.k1, w.k2, 0.5)),
             "orbit [U1,U2]H");
-  const Mat<S> M = sym_part<S>(inst.M);
-  try_candidate([&] { return flat_sym_factors<S>(sym_part<S>(Mat<S>(D * M * D)), D, w.k1, w.k2); },
-                "D-flat factors of M");
+  const Mat<S> M = symmetric_part<S>(inst.M);
+  // the D-flat factors of a symmetric matrix Y
+  const auto flat_factors_of = [&](const Mat<S>& Y) {
+    return flat_sym_factors<S>(symmetric_part<S>(Mat<S>(D * Y * D)), D, w.k1, w.k2);
+  };
+  try_candidate([&] { return flat_factors_of(M); }, "D-flat factors of M");
   const Solved<S> N = solve_nuclear_rows<S>(inst.A, inst.b);
   if (N.ok && N.value > S(0)) {
-    try_candidate(
-        [&] { return flat_sym_factors<S>(sym_part<S>(Mat<S>(D * N.X * D)), D, w.k1, w.k2); },
-        "D-flat factors of X_n");
+    try_candidate([&] { return flat_factors_of(N.X); }, "D-flat factors of X_n");
     try_candidate([&] { return sym_factors<S>(N.X, w.k1, w.k2); }, "eigen factors of X_n");
   }
   Mat<S> K;
   if (symmetric_kernel_direction<S>(inst, K)) {
-    const Mat<S> X2 = sym_part<S>(Mat<S>(M + K * S(S(0.5) * M.norm() / K.norm())));
-    if (try_candidate(
-            [&] { return flat_sym_factors<S>(sym_part<S>(Mat<S>(D * X2 * D)), D, w.k1, w.k2); },
-            "D-flat factors of M + N (N in ker A)"))
+    const Mat<S> X2 = symmetric_part<S>(Mat<S>(M + K * S(S(0.5) * M.norm() / K.norm())));
+    if (try_candidate([&] { return flat_factors_of(X2); }, "D-flat factors of M + N (N in ker A)"))
       regime += " +kernel point";
   }
   return parts;
@@ -612,8 +609,8 @@ template <class S> struct T75 {
     // refuses cond(D)^2 >= 1/(1e3 eps), i.e. cond(D) >= 2.1e6 in double: D is the square root of
     // a Gram matrix, so a singular one comes out with cond ~ 1/sqrt(eps))
     if (!(spd_condition<S>(D) < S(1e6))) return not_applicable("D singular (cond(D) >= 1e6)");
-    const Mat<S> M = sym_part<S>(inst.M);
-    const Mat<S> X = sym_part<S>(D * M * D);
+    const Mat<S> M = symmetric_part<S>(inst.M);
+    const Mat<S> X = symmetric_part<S>(D * M * D);
     const S nx = nuclear_norm<S>(X);
     const SymFactors<S> F = flat_sym_factors<S>(X, D, w.k1, w.k2);
     const S val = (D * F.U1).squaredNorm() + (D * F.U2).squaredNorm();
@@ -640,7 +637,7 @@ template <class S> struct T75 {
     // the orbit of feasible points
     const SymFactors<S> G = apply_hyperbolic<S>(F, random_hyperbolic<S>(inst.rng, w.k1, w.k2, 0.5));
     const S gval = (D * G.U1).squaredNorm() + (D * G.U2).squaredNorm();
-    const Mat<S> XG = sym_part<S>(D * difference_of_squares<S>(G) * D);
+    const Mat<S> XG = symmetric_part<S>(D * difference_of_squares<S>(G) * D);
     parts.push_back(
         bound_as_exact<S>(nuclear_norm<S>(XG), gval, nx, tol,
                           "||D(U1'U1'-U2'U2')D||_* <= ||DU1'||^2+||DU2'||^2 on the orbit"));
@@ -688,8 +685,8 @@ template <class S> struct L76 {
       o.regime = inst.A.m() % 2 ? "m odd" : "m even";
       return o;
     }
-    Outcome a = check(sym_part<S>(G), "(72) at a random symmetric Z");
-    Outcome b = check(sym_part<S>(inst.M), "(72) at Z = M");
+    Outcome a = check(symmetric_part<S>(G), "(72) at a random symmetric Z");
+    Outcome b = check(symmetric_part<S>(inst.M), "(72) at Z = M");
     Outcome o = worst_of(Kind::exact, {a, b});
     o.regime = std::string(inst.A.m() % 2 ? "m odd" : "m even") + (d == 1 ? " d=1" : "");
     return o;

@@ -27,6 +27,7 @@
 #include "common.hpp"
 #include "flatmin/linalg.hpp"
 #include "flatmin/solver.hpp"
+#include "../symmetric_part.hpp"
 
 namespace flatmin::catalogue::detail {
 
@@ -83,9 +84,8 @@ Solved<S> finish_solved(const SolveResult<S>& res, const Mat<S>& Xp, const Mat<S
   // d x d matrices, and its minimiser need not be symmetric: seen, quadnn d=2 r=2 r2=1 k=2 m=15
   // seed=27967010140, a rank-1 X with ||X - X^T|| = 0.02 whose symmetric part (the minimiser of
   // (69), same nuclear norm) has rank 2; truncating the symmetric part to the solver's rank
-  // would drop a true eigenvalue (-6e-5) and make it infeasible. (Mat<S>(...) evaluates into a
-  // new matrix: no aliasing.)
-  if (symmetric) s.X = Mat<S>((s.X + s.X.transpose()) / S(2));
+  // would drop a true eigenvalue (-6e-5) and make it infeasible.
+  if (symmetric) s.X = symmetric_part<S>(s.X);
   s.value = nuclear_norm<S>(s.X);
   s.y = res.y;
   s.ynorm = operator_norm<S>(Y);
