@@ -124,14 +124,17 @@ TEST(Solver, ManifoldPathAndAdmmAgree) {
 // Instances below the recovery threshold: the minimiser is not M and has dim T >= m, so only
 // Newton's method on the optimality conditions (after ADMM identifies the rank) decides them.
 // Each must be `solved` with the independent weak-duality check passing, at a rank with
-// dim T >= m, well within the default budget; the counts are what this solver achieves on these
-// seeds (d = 20: 15 of 16 solved, 14 by Newton within 1000 iterations, one by ADMM alone after
-// 1531; completion m = 59 seed 1 ends at the iteration limit: degenerate minimisers near the
-// boundary, where Newton's basin is too small for ADMM's point, remain an honest
-// `iteration_limit`).
+// dim T >= m, within the default budget of 3000 iterations; the counts are what this solver
+// achieves on these seeds, measured with Eigen's cache sizes pinned (pinned_eigen.cpp: the same
+// arithmetic on every machine): 16 of 16 solved, all by Newton, 15 within 1000 iterations.
+// Completion m = 59 seed 1 (degenerate: singular values of the minimiser down to 1e-2, then a
+// gap to 3e-8) takes 2578: from the interior-point point Newton stalls at ||F|| ~ 1e-12, just
+// short of the KKT tolerance, and ADMM's point enters its basin at iteration 2560. (Unpinned,
+// the test binary took the cache sizes of the machine: the machine that wrote this test solved
+// that instance within 1000 iterations, an AMD EPYC did not.)
 TEST(Solver, UnrecoveredInstancesAreSolvedByNewtonOnTheOptimalityConditions) {
   const Index d = 20, r = 2;
-  int solved = 0, total = 0, by_newton = 0;
+  int solved = 0, total = 0, by_newton = 0, within_1000 = 0;
   // dim T of the rank-r matrices, d x d (of the symmetric ones for the quadratic map: >= m there
   // too, since the symmetric dimension is the smaller)
   const auto tangent_dim_of = [](Index n, Index rank) { return rank * (2 * n - rank); };
@@ -153,15 +156,15 @@ TEST(Solver, UnrecoveredInstancesAreSolvedByNewtonOnTheOptimalityConditions) {
       expect_optimal<double>(c.A, c.b, res, 1e-12);
       if (res.message.find("Newton's method") != std::string::npos) {
         ++by_newton;
-        EXPECT_LT(res.iterations, 1000);
+        if (res.iterations < 1000) ++within_1000;
+        EXPECT_LT(res.iterations, 3000);
         EXPECT_GE(tangent_dim_of(d, res.rank), c.A.m());
       }
     }
   }
-  // measured: 16 of 16 solved, 16 by Newton's method (before the interior-point stage: 15 and
-  // 14, completion m = 59 seed 1 ending at the iteration limit)
   EXPECT_EQ(solved, total) << solved << " of " << total;
   EXPECT_GE(by_newton, total - 1) << by_newton << " of " << total;
+  EXPECT_GE(within_1000, total - 1) << within_1000 << " of " << total << " within 1000 iterations";
 }
 
 // The degenerate minimiser that Newton's method cannot reach from ADMM's point (completion
@@ -266,6 +269,74 @@ TEST(Solver, CompletionNeedsMoreThanTheMinimumNormDual) {
   const SolveResult<double> res = solve_nuclear<double>(A, b);
   expect_optimal<double>(A, b, res, 1e-12);
   EXPECT_LE((res.X - M).norm(), 1e-10) << res.message;
+}
+
+// The dual search (accelerated alternating projections, solver_impl.hpp) at the recovery
+// boundary of Gaussian sensing, d = 20, rank 2 (dim T = 76), m = 140..200, 4 seeds: the minimum-norm
+// dual misses most of these certificates and the search must find them. Every certified trial must
+// be recovered by the solver (error <= 1e-10, KKT-verified), and no trial that the solver refutes
+// (stop_below: a feasible X with ||X||_* < ||M||_* - 1e-5 sqrt(d), so M is not a minimiser) may be
+// certified: that would be a false proof (the control). Counts as measured: 21 certified, all 21
+// missed by the minimum-norm dual, 14 refuted of 36 (the plain alternating projections find the
+// same 21 at this size; the acceleration saves rounds, measured on the A-fig3 sweep).
+// margin 1 - ||P_T^perp(A^* y)||_op of the minimum-norm y with P_T(A^* y) = UV^T at M (rank r),
+// formed here from the spanning set {u_a e_j^T, e_i v_b^T} of T, independently of the solver
+double min_norm_dual_margin(const SensingMap<double>& A, const Mat<double>& M, Index r) {
+  const Svd<double> s = svd<double>(M);
+  const Mat<double> U = s.U.leftCols(r), V = s.V.leftCols(r), UVt = U * V.transpose();
+  const Index d1 = M.rows(), d2 = M.cols();
+  std::vector<Mat<double>> basis;
+  for (Index a = 0; a < r; ++a)
+    for (Index j = 0; j < d2; ++j) basis.push_back(U.col(a) * Vec<double>::Unit(d2, j).transpose());
+  for (Index b = 0; b < r; ++b)
+    for (Index i = 0; i < d1; ++i) basis.push_back(Vec<double>::Unit(d1, i) * V.col(b).transpose());
+  Mat<double> Jt(Index(basis.size()), A.m());
+  Vec<double> c(Index(basis.size()));
+  for (Index k = 0; k < Jt.rows(); ++k) {
+    Jt.row(k) = A.apply(basis[std::size_t(k)]).transpose();
+    c(k) = UVt.cwiseProduct(basis[std::size_t(k)]).sum();
+  }
+  const Vec<double> y = Eigen::CompleteOrthogonalDecomposition<Mat<double>>(Jt).solve(c);
+  const Mat<double> PU = Mat<double>::Identity(d1, d1) - U * U.transpose();
+  const Mat<double> PV = Mat<double>::Identity(d2, d2) - V * V.transpose();
+  return 1 - operator_norm<double>(Mat<double>(PU * A.adjoint(y) * PV));
+}
+
+TEST(Solver, DualSearchCertifiesAtTheBoundaryAndNeverWhereMIsNotTheMinimiser) {
+  const Index d = 20;
+  int certified = 0, by_search = 0, refuted = 0, total = 0;
+  for (Index m = 110; m <= 190; m += 10) {
+    for (std::uint64_t seed = 1; seed <= 4; ++seed) {
+      const Case c = make("gaussian", d, m, 2, 100 + seed);
+      const Certificate cert = certify<double>(c.A, c.M);
+      SolveOptions o;
+      o.stop_below = to_double(nuclear_norm<double>(c.M)) - 1e-5 * std::sqrt(double(d));
+      const SolveResult<double> res = solve_nuclear<double>(c.A, c.b, o);
+      SCOPED_TRACE("m " + std::to_string(m) + " seed " + std::to_string(seed) + ": " +
+                   res.message + "; certificate margin " + std::to_string(cert.margin));
+      ++total;
+      if (res.status == SolveStatus::below_bound) {
+        ++refuted;
+        EXPECT_NE(cert.verdict, Verdict::certified);
+      }
+      if (cert.verdict == Verdict::certified) {
+        ++certified;
+        if (!(min_norm_dual_margin(c.A, c.M, 2) > 0)) ++by_search;
+        EXPECT_GT(cert.margin, 0);
+        EXPECT_LE(cert.equation_residual, 1e-10);
+        ASSERT_EQ(res.status, SolveStatus::solved);
+        EXPECT_LE((res.X - c.M).norm(), 1e-10);
+      }
+    }
+  }
+  // the helper's control: far inside the recovery region the minimum-norm dual is a certificate
+  const Case far = make("gaussian", d, 300, 2, 101);
+  EXPECT_GT(min_norm_dual_margin(far.A, far.M, 2), 0.1);
+  EXPECT_GE(certified, 21);
+  EXPECT_GE(by_search, 21);
+  EXPECT_GE(refuted, 10);
+  std::cout << "certified " << certified << " (" << by_search << " where the minimum-norm dual is "
+            << "not one), refuted " << refuted << " of " << total << "\n";
 }
 
 // Negative control: with fewer measurements than dim T = r(2d - r) the map cannot be injective on
