@@ -14,7 +14,8 @@
 //    the same ISA; build_isa() names it and code_version() carries it into captions and shards;
 //  * Eigen's matrix-product blocking depends on the cache sizes it detects; pin_eigen() fixes
 //    them to constants so that the summation order of large products does not depend on the
-//    machine. It is called by catalogue::rows() and by the command-line tool before any work.
+//    machine. It is called by catalogue::rows(), by the command-line tool before any work, by
+//    the benchmarks and by every unit-test executable (lib/tests/pinned_eigen.cpp).
 // Not guaranteed: other architectures (aarch64 libm and FMA defaults), other compilers or
 // library versions (quad and mp50 last bits come from libquadmath and MPFR).
 #pragma once
