@@ -3,6 +3,8 @@
 #  * the quick-scale figures match the committed manifest (--verify);
 #  * the same bytes with 1 and 2 threads, and from shards 1/3, 2/3, 3/3 merged;
 #  * under mpirun -np 2 (when this build has MPI and mpirun exists);
+#  * the progress line: cells done, rate and time left on a terminal (a pseudo-terminal from
+#    util-linux `script`), nothing when stderr is not a terminal, the same bytes either way;
 #  * bad input: unknown figure, bad shard specs, unwritable folder, missing shard, a manifest
 #    that does not match: a message, a non-zero exit, and no file left looking complete.
 # usage: test_reproduce.sh path/to/flatmin
@@ -48,6 +50,12 @@ ls "$work/t2" | grep -q '\.tmp\.' && { echo "FAIL: temporary files left"; fail=1
 # 2. one thread, no pictures
 check "quick scale, 1 thread" 0 "$flatmin" reproduce all --scale quick --threads 1 --no-draw --out "$work/t1"
 same "1 thread == 2 threads" "$work/t1" "$work/t2"
+# stderr was a file: no progress line
+if grep -q 'cells/s' "$work/err"; then
+  echo "FAIL: a progress line although stderr is not a terminal"; sed 's/^/  | /' "$work/err" | head -5; fail=1
+else
+  echo "ok: no progress line when stderr is not a terminal"
+fi
 
 # 3. shards 1/3..3/3, then merge
 for i in 1 2 3; do
@@ -65,6 +73,25 @@ if [ "${FLATMIN_TEST_SKIP_MPI:-0}" != 1 ] && command -v mpirun >/dev/null && ldd
   same "mpirun -np 2 == one run" "$work/mpi" "$work/t2sub"
 else
   echo "skipped: mpirun -np 2 (no MPI in this build, no mpirun, or FLATMIN_TEST_SKIP_MPI=1)"
+fi
+
+# 4b. the progress line on a terminal
+if command -v script >/dev/null; then
+  script -qec "'$flatmin' reproduce A-fig3 --scale quick --threads 1 --no-draw --out '$work/tty'" \
+    /dev/null >"$work/tty.log" 2>&1
+  got=$?
+  # e.g. "A-recovery [#####.....] 12/40 cells  9.71 cells/s  0:03 left", then "A-recovery: 40 cells in 0:04"
+  if [ "$got" -eq 0 ] &&
+     grep -aqE '\[[#.]{30}\] [0-9]+/[0-9]+ cells +[0-9]+\.[0-9]{2} cells/s +(([0-9]+:)?[0-9]+:[0-9]{2}|--:--) left' "$work/tty.log" &&
+     grep -aqE ': [0-9]+ cells in [0-9]+:[0-9]{2}' "$work/tty.log"; then
+    echo "ok: progress line on a terminal"
+  else
+    echo "FAIL: progress line on a terminal (exit $got)"; tr '\r' '\n' <"$work/tty.log" | sed 's/^/  | /' | head -10; fail=1
+  fi
+  mkdir -p "$work/t2fig3" && cp "$work/t2"/A-fig3* "$work/t2fig3"/
+  same "on a terminal == one run" "$work/tty" "$work/t2fig3"
+else
+  echo "skipped: progress line on a terminal (no util-linux script)"
 fi
 
 # 5. bad input
