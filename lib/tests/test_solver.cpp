@@ -124,17 +124,16 @@ TEST(Solver, ManifoldPathAndAdmmAgree) {
 // Instances below the recovery threshold: the minimiser is not M and has dim T >= m, so only
 // Newton's method on the optimality conditions (after ADMM identifies the rank) decides them.
 // Each must be `solved` with the independent weak-duality check passing, at a rank with
-// dim T >= m, within the default budget of 3000 iterations; the counts are what this solver
-// achieves on these seeds, measured with Eigen's cache sizes pinned (pinned_eigen.cpp: the same
-// arithmetic on every machine): 16 of 16 solved, all by Newton, 15 within 1000 iterations.
-// Completion m = 59 seed 1 (degenerate: singular values of the minimiser down to 1e-2, then a
-// gap to 3e-8) takes 2578: from the interior-point point Newton stalls at ||F|| ~ 1e-12, just
-// short of the KKT tolerance, and ADMM's point enters its basin at iteration 2560. (Unpinned,
-// the test binary took the cache sizes of the machine: the machine that wrote this test solved
-// that instance within 1000 iterations, an AMD EPYC did not.)
+// dim T >= m, by Newton within 1000 iterations; the counts are what this solver achieves on these
+// seeds, measured with Eigen's cache sizes pinned (pinned_eigen.cpp: the same arithmetic on every
+// machine): 16 of 16 solved, all by Newton within 1000 iterations. Completion m = 59 seed 1 is
+// degenerate (||P_T^perp(Y)||_op = 0.99987 at the minimiser, rank 5): the fresh Newton step near
+// its solution is long and crawls, and only kkt_newton's chord steps with the older factorisation
+// reach the tolerance (at iteration 18, from the interior-point point; before that fallback it
+// took ADMM 2,578 iterations, and the machine that wrote this test, unpinned, under 1000).
 TEST(Solver, UnrecoveredInstancesAreSolvedByNewtonOnTheOptimalityConditions) {
   const Index d = 20, r = 2;
-  int solved = 0, total = 0, by_newton = 0, within_1000 = 0;
+  int solved = 0, total = 0, by_newton = 0;
   // dim T of the rank-r matrices, d x d (of the symmetric ones for the quadratic map: >= m there
   // too, since the symmetric dimension is the smaller)
   const auto tangent_dim_of = [](Index n, Index rank) { return rank * (2 * n - rank); };
@@ -156,15 +155,13 @@ TEST(Solver, UnrecoveredInstancesAreSolvedByNewtonOnTheOptimalityConditions) {
       expect_optimal<double>(c.A, c.b, res, 1e-12);
       if (res.message.find("Newton's method") != std::string::npos) {
         ++by_newton;
-        if (res.iterations < 1000) ++within_1000;
-        EXPECT_LT(res.iterations, 3000);
+        EXPECT_LT(res.iterations, 1000);
         EXPECT_GE(tangent_dim_of(d, res.rank), c.A.m());
       }
     }
   }
   EXPECT_EQ(solved, total) << solved << " of " << total;
   EXPECT_GE(by_newton, total - 1) << by_newton << " of " << total;
-  EXPECT_GE(within_1000, total - 1) << within_1000 << " of " << total << " within 1000 iterations";
 }
 
 // The degenerate minimiser that Newton's method cannot reach from ADMM's point (completion
