@@ -389,7 +389,8 @@ template <class S> class NewtonSystem {
 // at most `steps` steps, each damped (the largest alpha = 2^-j, j <= 10, that reduces ||F|| by
 // alpha/4), stopping when alpha < 1/8 (far from the basin: seen on a completion instance whose
 // minimiser has singular values from 0.74 down to 3e-5, where ADMM's point after 3000 iterations
-// is not close enough; such instances end at the iteration limit).
+// is not close enough; such instances end at the iteration limit) unless the last chord step
+// still contracted: then chord steps only (near a degenerate minimiser, below).
 template <class S>
 bool kkt_newton(const SensingMap<S>& A, const Vec<S>& b, const Mat<S>& X0, const Vec<S>& y0,
                 Index r, int steps, Mat<S>& Lout, Mat<S>& Rout, Vec<S>& y) {

@@ -35,9 +35,6 @@ inline Widths split_widths(const Shape& s, Rng& rng) {
   return {s.r - s.r2 + e1, s.r2 + extra - e1};
 }
 
-
-
-
 // A random element H of the indefinite orthogonal group O(k1, k2): H J H^T = J for
 // J = diag(I_k1, -I_k2). Rotations inside each block, then one hyperbolic rotation ("boost") per
 // pair (column a of U1, column b of U2) with cosh = (1 + t^2)/(1 - t^2), sinh = 2t/(1 - t^2),
