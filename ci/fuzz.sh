@@ -5,8 +5,8 @@
 #
 # The main build uses g++, so the fuzz target is compiled here directly with clang++ (Debian's
 # clang 14 + libclang-rt-14-dev, installed by ci/install-deps.sh): fuzz/fuzz_instance.cpp and
-# the only library sources it needs (instance, sensing, rng, linalg_double), double precision
-# only, -O1, through ccache when available. The seed corpus is fuzz/corpus/ (small valid files
+# the only library sources it needs (instance, atomic_file, sensing, rng, linalg_double), double
+# precision only, -O1, through ccache when available. The seed corpus is fuzz/corpus/ (small valid files
 # of every family, written by `flatmin instance`, plus hand-written edge cases); the corpus
 # libFuzzer grows is kept in <work>/corpus across runs (delete it to start over).
 # A finding (crash, sanitizer report, leak, an exception other than InvalidArgument, a
@@ -32,8 +32,8 @@ flags=(-std=gnu++17 -O1 -g -fno-omit-frame-pointer -ffp-contract=off
        -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined
        -DFLATMIN_DOUBLE_ONLY -DEIGEN_DONT_PARALLELIZE -DEIGEN_MPL2_ONLY
        -I"$root/lib/include" -isystem /usr/include/eigen3 -idirafter "$gcc_include")
-sources=(fuzz/fuzz_instance.cpp lib/src/instance.cpp lib/src/sensing.cpp lib/src/rng.cpp
-         lib/src/linalg_double.cpp)
+sources=(fuzz/fuzz_instance.cpp lib/src/instance.cpp lib/src/atomic_file.cpp lib/src/sensing.cpp
+         lib/src/rng.cpp lib/src/linalg_double.cpp)
 
 # compile, two translation units at a time (the machine has 2 cores)
 start=$(date +%s)
