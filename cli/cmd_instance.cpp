@@ -7,6 +7,7 @@
 #include <system_error>
 
 #include "commands.hpp"
+#include "flatmin/atomic_file.hpp"
 #include "flatmin/instance.hpp"
 
 namespace flatmin::cli {
@@ -91,8 +92,11 @@ int run_instance(const InstanceOptions& o) {
   }
   try {
     write_instance(inst, o.out);
-  } catch (const InvalidArgument& e) {  // unwritable path; nothing was left behind
+  } catch (const InvalidArgument& e) {  // unwritable path or not a regular file; nothing written
     return usage_error(e.what());
+  } catch (const IoError& e) {  // the write failed (a full disk); nothing was left behind
+    std::cerr << "flatmin: instance: " << e.what() << "\n";
+    return 1;
   }
   std::cout << "wrote " << o.out << " (" << f << ", d = " << *d << ", m = " << inst.A.m()
             << ", rank " << *rank << ", seed " << *seed << ")\n";
@@ -111,7 +115,12 @@ CLI::App* add_instance_command(CLI::App& app, std::function<int()>& action) {
   sub->add_option("--rank", o->rank,
                   "rank of the truth (1 to d; quadnn: rank/3 negative eigenvalues)");
   sub->add_option("--seed", o->seed, "seed (unsigned 64-bit integer; default 1)");
-  sub->add_option("--out", o->out, "file to write (atomically: FILE.tmp.<pid>, then renamed)");
+  sub->add_option("--out", o->out,
+                  "file to write (atomically: .FILE.tmp.<pid>.<n>, then renamed; only a regular "
+                  "file is replaced)");
+  sub->footer("Exit status: 0 written; 1 the write failed (e.g. no space left on device; nothing "
+              "is left behind); 2 usage error (including --out naming a directory, FIFO, device, "
+              "socket or symbolic link, a missing folder, permission denied); 3 internal error.");
   action = [o] {
     try {
       return run_instance(*o);

@@ -4,10 +4,11 @@
 //                     [--shard i/n | --merge] [--verify] [--manifest FILE] [--write-manifest]
 //                     [--no-draw]
 //
-// Exit status: 0 written (and verified, with --verify); 1 a file differs from the manifest or a
-// picture could not be drawn (the numbers are complete); 2 usage error (unknown figure, bad
-// shard, unwritable folder, missing or inconsistent shards, unreadable manifest); 3 internal
-// error.
+// Exit status: 0 written (and verified, with --verify); 1 a file differs from the manifest, a
+// picture could not be drawn (the numbers are complete) or a write failed (full disk; nothing is
+// left under a final name); 2 usage error (unknown figure, bad shard, unwritable folder, an
+// output name that is not a regular file, missing, inconsistent or foreign shard files,
+// unreadable manifest); 3 internal error.
 #include <CLI/CLI.hpp>
 
 #include <algorithm>
@@ -21,6 +22,7 @@
 #include <sstream>
 
 #include "commands.hpp"
+#include "flatmin/atomic_file.hpp"
 #include "flatmin/scalar.hpp"
 #include "reproduce.hpp"
 
@@ -127,12 +129,10 @@ int run(const ReproduceArgs& a, int mpi_rank, int mpi_size) {
       a.manifest.empty() ? std::string(FLATMIN_SOURCE_DIR) + "/reproductions/manifest.sha256"
                          : a.manifest;
   try {
-    // Fail before hours of work when the folder cannot be written or the manifest is unreadable.
-    {
-      const std::string probe = ".flatmin-write-test." + std::to_string(mpi_rank);
-      write_files(out, {{probe, ""}});
-      fs::remove(fs::path(out) / probe);
-    }
+    // Fail before hours of work when the folder or --cell-times cannot be written or the
+    // manifest is unreadable.
+    require_output_dir(out);
+    if (!a.cell_times.empty() && mpi_rank == 0) require_writable(a.cell_times);
     std::map<std::string, std::string> manifest;
     if (a.verify) manifest = read_manifest(manifest_path);
 
@@ -149,9 +149,12 @@ int run(const ReproduceArgs& a, int mpi_rank, int mpi_size) {
       if (!a.cell_times.empty()) ro.cell_seconds = &seconds;
       std::vector<std::string> b = run_cells(*sw, ro, shard, mpi_rank, mpi_size);
       if (!a.cell_times.empty() && mpi_rank == 0) {
-        std::ofstream t(a.cell_times, std::ios::app);
+        // Appended: the old lines, then this sweep's, written atomically as a whole.
+        std::ostringstream t;
+        if (fs::is_regular_file(a.cell_times)) t << std::ifstream(a.cell_times).rdbuf();
         for (std::size_t c = 0; c < seconds.size(); ++c)
           if (seconds[c] > 0) t << sw->id << "\t" << c << "\t" << sw->label(scale, c) << "\t" << seconds[c] << "\n";
+        write_file_atomic(a.cell_times, t.str());
       }
 #ifdef FLATMIN_WITH_MPI
       if (mpi_size > 1) {
@@ -252,6 +255,9 @@ int run(const ReproduceArgs& a, int mpi_rank, int mpi_size) {
   } catch (const InvalidArgument& e) {
     std::cerr << "flatmin reproduce: " << e.what() << "\n";
     return 2;
+  } catch (const IoError& e) {  // a full disk: the files written so far are complete
+    std::cerr << "flatmin reproduce: " << e.what() << "\n";
+    return 1;
   }
 }
 
@@ -272,6 +278,12 @@ CLI::App* add_reproduce_command(CLI::App& app, std::function<int()>& action) {
   cmd->add_flag("--no-draw", args->no_draw, "write the numbers only, do not run gnuplot");
   cmd->add_option("--cell-times", args->cell_times,
                   "append each cell's wall seconds to this file (where the time goes)");
+  cmd->footer(
+      "Exit status: 0 written (and verified); 1 a file differs from the manifest, gnuplot failed "
+      "or a write failed (e.g. no space left on device); 2 usage error (including an output name "
+      "that is a directory, FIFO, device, socket or symbolic link, or a foreign file among the "
+      "shards); 3 internal error.\nFiles are written as .NAME.tmp.<pid>.<n> and renamed when "
+      "complete; SIGINT/SIGTERM remove them, later runs ignore any left by SIGKILL.");
   action = [args] {
     int rank = 0, size = 1;
 #ifdef FLATMIN_WITH_MPI

@@ -1,7 +1,6 @@
 // flatmin train: one training run of paper B's deep matrix factorization (flatmin/train.hpp),
 // its log as CSV, and optionally the files another implementation needs to replay it exactly.
 #include <cmath>
-#include <filesystem>
 #include <iomanip>
 #include <iostream>
 #include <memory>
@@ -9,6 +8,7 @@
 #include <string>
 
 #include "commands.hpp"
+#include "flatmin/atomic_file.hpp"
 #include "flatmin/instance.hpp"
 #include "flatmin/linalg.hpp"
 #include "flatmin/solver.hpp"
@@ -118,6 +118,7 @@ int run_train(const TrainCliOptions& c) {
     if (!(c.init_scale >= 0) || !std::isfinite(c.init_scale))
       return usage_error("--init-scale must be finite and >= 0");
     W0 = gaussian_layers(init, widths, c.init_scale / std::sqrt(double(width)));
+    if (!c.out.empty()) require_writable(c.out);  // refuse before the training, not after it
     r = train(inst.A, inst.b, inst.M, W0, o);
   } catch (const InvalidArgument& e) {
     return usage_error(e.what());
@@ -151,19 +152,15 @@ int run_train(const TrainCliOptions& c) {
   }
   try {
     if (!c.export_dir.empty()) repro::write_files(c.export_dir, files);
-    if (!c.out.empty()) {
-      const auto slash = c.out.find_last_of('/');
-      const std::string dir = slash == std::string::npos ? "." : c.out.substr(0, slash);
-      const std::string name = slash == std::string::npos ? c.out : c.out.substr(slash + 1);
-      if (name.empty()) return usage_error("--out names a folder, not a file: '" + c.out + "'");
-      if (!std::filesystem::is_directory(dir))
-        return usage_error("cannot write '" + c.out + "': no folder '" + dir + "'");
-      repro::write_files(dir, {{name, log_csv(r)}});
-    } else {
+    if (!c.out.empty())
+      write_file_atomic(c.out, log_csv(r));
+    else
       std::cout << log_csv(r);
-    }
   } catch (const InvalidArgument& e) {
     return usage_error(e.what());
+  } catch (const IoError& e) {  // the write failed (a full disk); nothing was left behind
+    std::cerr << "flatmin: train: " << e.what() << "\n";
+    return 1;
   }
 
   const TrainRecord& last = r.log.empty() ? TrainRecord{} : r.log.back();
@@ -216,6 +213,10 @@ CLI::App* add_train_command(CLI::App& app, std::function<int()>& action) {
   sub->add_option("--seed", o->seed, "seed of the initialisation and the sampling (default 1)");
   sub->add_option("--log-every", o->log_every, "log every K updates (default max(1000, steps / 100))");
   sub->add_option("--out", o->out, "write the log CSV here (atomically) instead of stdout");
+  sub->footer("Exit status: 0 completed; 1 diverged, --flat's solve failed, or writing --out or "
+              "--export failed (e.g. no space left on device; nothing is left under a final "
+              "name); 2 usage error (including --out or a file in --export naming a directory, "
+              "FIFO, device, socket or symbolic link); 3 internal error.");
   sub->add_option("--export", o->export_dir, "also write the run's data for a replay to DIR");
   sub->add_flag("--flat", o->flat, "depth 2: distance of E(W) to paper A's flat solution");
   action = [o] {

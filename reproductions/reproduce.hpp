@@ -80,18 +80,24 @@ std::vector<std::string> run_cells(const Sweep& sw, const RunOptions& o, const S
 
 // Shard files: "<sweep>.<scale>.shard-<i>-of-<n>" in the output folder, holding the blocks of
 // the shard's cells. merge_shards reads all n of them (every one must be present, of the same
-// sweep, scale, count and version) and returns the blocks of all cells.
+// sweep, scale, count and version) and returns the blocks of all cells. Temporary files of
+// interrupted runs (is_temp_name, flatmin/atomic_file.hpp) are skipped; any other file named
+// "<sweep>.<scale>.shard-..." that is not exactly a shard name is an InvalidArgument naming it.
 std::string shard_file_name(const Sweep& sw, Scale s, const Shard& sh);
 std::string format_shard(const Sweep& sw, Scale s, const Shard& sh,
                          const std::vector<std::string>& blocks);
 std::vector<std::string> merge_shards(const Sweep& sw, Scale s, const std::string& dir);
 
-// Writes files atomically into dir (each to "<name>.tmp.<pid>", then renamed; on failure the
-// temporaries are removed and InvalidArgument names the file). dir is created if missing.
+// Writes files atomically, as a set, into dir (write_files_atomic, flatmin/atomic_file.hpp:
+// temporary names, renamed when all are complete; a non-regular target is refused). dir is
+// created if missing. InvalidArgument for usage problems, IoError when a write fails.
 void write_files(const std::string& dir, const std::vector<OutFile>& files);
 
-// Runs `gnuplot <id>.gp` in dir (the pictures are written beside the CSVs). Returns false with a
-// message on stderr when gnuplot is missing or fails (the numbers are still complete).
+// Runs `gnuplot -e "png_file='T1'; svg_file='T2'" <id>.gp` in dir, T1 and T2 temporary files,
+// renamed to <id>.png and <id>.svg only when gnuplot exited with 0 and both pictures are
+// complete (a PNG ends with its IEND chunk, an SVG with </svg>). Otherwise the temporaries are
+// removed and it returns false with a message on stderr (the numbers are still complete).
+// Throws InvalidArgument when <id>.png or <id>.svg exists and is not a regular file.
 bool draw(const std::string& dir, const Figure& f);
 
 // SHA-256 of bytes, lower-case hex (OpenSSL's libcrypto).
@@ -105,10 +111,11 @@ std::string code_version();
 std::string fmt_real(double x);  // "%.6e" (nan/inf spelled out); the CSVs' real format
 std::string csv_line(const std::vector<std::string>& fields);
 std::vector<std::string> csv_fields(const std::string& line);  // csv_line's inverse (no quoting)
-// The start of a figure's gnuplot script: a comment, `settings` (global set commands), then the
-// opening of the loop over the two terminals (pngcairo -> <id>.png, svg -> <id>.svg, both
-// w x h with a sans font of `font_size`). The figure appends its plots and closes the loop
-// with "  set output\n}\n".
+// The start of a figure's gnuplot script: a comment, the output names png_file and svg_file
+// (default <id>.png and <id>.svg; draw() sets temporary ones with -e), `settings` (global set
+// commands), then the opening of the loop over the two terminals (pngcairo -> png_file, svg ->
+// svg_file, both w x h with a sans font of `font_size`). The figure appends its plots and closes
+// the loop with "  set output\n}\n".
 std::string gnuplot_preamble(const std::string& id, int w, int h, int font_size,
                              const std::string& settings);
 

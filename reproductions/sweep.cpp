@@ -1,6 +1,7 @@
 // The sweep driver: threads, shards, atomic files, progress, hashes. See reproduce.hpp.
 #include <openssl/evp.h>
-#include <sys/stat.h>
+#include <pthread.h>
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -13,9 +14,11 @@
 #include <fstream>
 #include <iostream>
 #include <mutex>
+#include <optional>
 #include <sstream>
 #include <thread>
 
+#include "flatmin/atomic_file.hpp"
 #include "flatmin/determinism.hpp"
 #include "flatmin/scalar.hpp"
 #include "reproduce.hpp"
@@ -70,11 +73,14 @@ std::string gnuplot_preamble(const std::string& id, int w, int h, int font_size,
                              const std::string& settings) {
   const std::string size = std::to_string(w) + "," + std::to_string(h);
   const std::string font = "font 'sans," + std::to_string(font_size) + "'";
+  // flatmin itself runs the script with -e "png_file='...'; svg_file='...'" (temporary names,
+  // renamed once complete: draw()); run by hand, it writes <id>.png and <id>.svg.
   return "# gnuplot script written by flatmin reproduce: draws " + id + ".png and " + id +
-         ".svg\nset encoding utf8\n" + settings + "do for [t = 1:2] {\n" +
-         "  if (t == 1) { set terminal pngcairo size " + size + " " + font + "; set output '" +
-         id + ".png' }\n" + "  if (t == 2) { set terminal svg size " + size + " " + font +
-         "; set output '" + id + ".svg' }\n";
+         ".svg\nif (!exists('png_file')) png_file = '" + id + ".png'\n" +
+         "if (!exists('svg_file')) svg_file = '" + id + ".svg'\nset encoding utf8\n" + settings +
+         "do for [t = 1:2] {\n" + "  if (t == 1) { set terminal pngcairo size " + size + " " +
+         font + "; set output png_file }\n" + "  if (t == 2) { set terminal svg size " + size +
+         " " + font + "; set output svg_file }\n";
 }
 
 Shard parse_shard(const std::string& spec) {
@@ -242,10 +248,19 @@ std::vector<std::string> merge_shards(const Sweep& sw, Scale s, const std::strin
   std::error_code ec;
   for (const auto& e : fs::directory_iterator(dir, ec)) {
     const std::string name = e.path().filename().string();
+    if (is_temp_name(name)) continue;  // left by an interrupted run (SIGKILL): not a shard
     if (name.rfind(prefix, 0) != 0) continue;
-    const auto of = name.find("-of-");
-    if (of == std::string::npos) continue;
-    const std::size_t n = std::stoul(name.substr(of + 4));
+    // Exactly <prefix><i>-of-<n>; anything else with the prefix is a foreign file, named.
+    const std::string rest = name.substr(prefix.size());
+    const auto of = rest.find("-of-");
+    std::size_t n = 0;
+    try {
+      if (of == std::string::npos) throw InvalidArgument("no -of-");
+      n = parse_shard(rest.substr(0, of) + "/" + rest.substr(of + 4)).count;
+    } catch (const InvalidArgument&) {
+      throw InvalidArgument("merge: " + e.path().string() + " is not a shard file (expected " +
+                            prefix + "<i>-of-<n>): move it out of the folder");
+    }
     if (count && n != count)
       throw InvalidArgument("merge: " + dir + " holds shards of " + sw.id + " (" + scale_name(s) +
                             ") with different counts (" + std::to_string(count) + " and " +
@@ -264,6 +279,9 @@ std::vector<std::string> merge_shards(const Sweep& sw, Scale s, const std::strin
     if (!fs::exists(path))
       throw InvalidArgument("merge: shard " + std::to_string(i) + "/" + std::to_string(count) +
                             " of " + sw.id + " is missing (" + path + ")");
+    if (!fs::is_regular_file(path))  // a FIFO would block the read forever
+      throw InvalidArgument("merge: " + path + " is " + special_file_kind(path) +
+                            ", not a shard file");
     const std::string text = read_all(path);
     std::istringstream in(text);
     std::string header;
@@ -299,59 +317,89 @@ std::vector<std::string> merge_shards(const Sweep& sw, Scale s, const std::strin
 
 // ---- files ------------------------------------------------------------------------------------
 void write_files(const std::string& dir, const std::vector<OutFile>& files) {
-  std::error_code ec;
-  fs::create_directories(dir, ec);
-  if (ec || !fs::is_directory(dir))
-    throw InvalidArgument("cannot create the output folder " + dir +
-                          (ec ? ": " + ec.message() : std::string()));
-  const std::string suffix = ".tmp." + std::to_string(::getpid());
-  std::vector<std::string> temps;
-  auto cleanup = [&] {
-    for (const auto& t : temps) fs::remove(t, ec);
-  };
-  for (const auto& f : files) {
-    const std::string tmp = (fs::path(dir) / (f.name + suffix)).string();
-    temps.push_back(tmp);
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out.write(f.bytes.data(), std::streamsize(f.bytes.size()));
-    out.close();
-    if (!out) {
-      cleanup();
-      throw InvalidArgument("cannot write " + (fs::path(dir) / f.name).string());
-    }
-  }
-  // Everything is on disk: now rename, so that no file of the set appears before all are whole.
-  for (std::size_t i = 0; i < files.size(); ++i) {
-    fs::rename(temps[i], fs::path(dir) / files[i].name, ec);
-    if (ec) {
-      cleanup();
-      throw InvalidArgument("cannot write " + (fs::path(dir) / files[i].name).string() + ": " +
-                            ec.message());
-    }
-  }
+  require_output_dir(dir);
+  std::vector<std::pair<std::string, std::string>> paths;
+  for (const auto& f : files) paths.emplace_back((fs::path(dir) / f.name).string(), f.bytes);
+  write_files_atomic(paths);
 }
 
+namespace {
+
+// Why a picture gnuplot wrote is not complete, or "" when it is: a PNG must end with its IEND
+// chunk, an SVG with </svg> (then only whitespace). A full disk or a killed gnuplot cuts them.
+std::string incomplete_picture(const std::string& path, bool png) {
+  const std::string b = read_all(path);
+  if (b.empty()) return "it is empty";
+  if (png) {
+    static const std::string signature("\x89PNG\r\n\x1a\n", 8);
+    static const std::string iend("\0\0\0\0IEND\xae\x42\x60\x82", 12);  // length 0, type, CRC
+    if (b.compare(0, signature.size(), signature) != 0) return "no PNG signature";
+    if (b.size() < signature.size() + iend.size() ||
+        b.compare(b.size() - iend.size(), iend.size(), iend) != 0)
+      return "no IEND chunk at the end (cut off)";
+    return "";
+  }
+  const auto last = b.find_last_not_of(" \t\r\n");
+  const std::string end = "</svg>";
+  if (last == std::string::npos || last + 1 < end.size() ||
+      b.compare(last + 1 - end.size(), end.size(), end) != 0)
+    return "it does not end with </svg> (cut off)";
+  return "";
+}
+
+}  // namespace
+
 bool draw(const std::string& dir, const Figure& f) {
+  // gnuplot draws into temporary files (registered: removed on SIGINT/SIGTERM, after the child
+  // is killed), renamed only when gnuplot succeeded and both pictures are complete.
+  TempFile png((fs::path(dir) / (f.id + ".png")).string());
+  TempFile svg((fs::path(dir) / (f.id + ".svg")).string());
+  // Everything the child needs is made before fork(): it only calls async-signal-safe functions.
+  const std::string names = "png_file='" + fs::path(png.path()).filename().string() +
+                            "'; svg_file='" + fs::path(svg.path()).filename().string() + "'";
+  const std::string script = f.id + ".gp";
+  sigset_t stop, old;
+  sigemptyset(&stop);
+  sigaddset(&stop, SIGINT);
+  sigaddset(&stop, SIGTERM);
+  ::pthread_sigmask(SIG_BLOCK, &stop, &old);  // no signal between fork and the guard
   const pid_t pid = ::fork();
+  if (pid == 0) {
+    ::pthread_sigmask(SIG_SETMASK, &old, nullptr);
+    if (::chdir(dir.c_str()) != 0) ::_exit(126);
+    ::execlp("gnuplot", "gnuplot", "-e", names.c_str(), script.c_str(),
+             static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  std::optional<ChildGuard> child;
+  if (pid > 0) child.emplace(pid);
+  ::pthread_sigmask(SIG_SETMASK, &old, nullptr);
   if (pid < 0) {
     std::cerr << "flatmin: " << f.id << ": cannot start gnuplot (fork failed)\n";
     return false;
   }
-  if (pid == 0) {
-    if (::chdir(dir.c_str()) != 0) ::_exit(126);
-    const std::string script = f.id + ".gp";
-    ::execlp("gnuplot", "gnuplot", script.c_str(), static_cast<char*>(nullptr));
-    ::_exit(127);
+  const int status = child->wait();
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
+      std::cerr << "flatmin: " << f.id
+                << ": gnuplot not found (apt-get install gnuplot-nox); the CSVs are complete\n";
+    else
+      std::cerr << "flatmin: " << f.id << ": gnuplot failed on " << script << " in " << dir
+                << "; no picture written\n";
+    return false;
   }
-  int status = 0;
-  ::waitpid(pid, &status, 0);
-  if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return true;
-  if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
-    std::cerr << "flatmin: " << f.id
-              << ": gnuplot not found (apt-get install gnuplot-nox); the CSVs are complete\n";
-  else
-    std::cerr << "flatmin: " << f.id << ": gnuplot failed on " << f.id << ".gp in " << dir << "\n";
-  return false;
+  for (const TempFile* t : {&png, &svg}) {
+    const std::string why = incomplete_picture(t->path(), t == &png);
+    if (!why.empty()) {
+      std::cerr << "flatmin: " << f.id << ": gnuplot did not write a complete "
+                << fs::path(t->final_path()).filename().string() << " (" << why
+                << "); no picture written\n";
+      return false;
+    }
+  }
+  png.commit();
+  svg.commit();
+  return true;
 }
 
 std::string sha256_hex(const std::string& bytes) {

@@ -45,7 +45,7 @@ for f in A-fig1 A-fig2 A-fig3 A-fig4 A-rpca A-noise B-fig1 B-fig2 depth B-thm4; 
     [ -s "$work/t2/$f.$ext" ] || { echo "FAIL: $f.$ext missing or empty"; fail=1; }
   done
 done
-ls "$work/t2" | grep -q '\.tmp\.' && { echo "FAIL: temporary files left"; fail=1; }
+ls -A "$work/t2" | grep -q '\.tmp\.' && { echo "FAIL: temporary files left"; fail=1; }
 
 # 2. one thread, no pictures
 check "quick scale, 1 thread" 0 "$flatmin" reproduce all --scale quick --threads 1 --no-draw --out "$work/t1"

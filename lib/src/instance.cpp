@@ -1,5 +1,7 @@
 #include "flatmin/instance.hpp"
 
+#include "flatmin/atomic_file.hpp"
+
 #include <unistd.h>
 
 #include <algorithm>
@@ -482,24 +484,7 @@ std::string format_instance(const RecoveryInstance& inst) {
 
 void write_instance(const RecoveryInstance& inst, const std::string& path) {
   if (path.empty()) throw InvalidArgument("write_instance: empty path");
-  const std::string text = format_instance(inst);  // may throw before the disk is touched
-  const std::string tmp = path + ".tmp." + std::to_string(::getpid());
-  int err = 0;
-  const auto keep_first = [&](bool ok) {
-    if (!ok && err == 0) err = errno != 0 ? errno : EIO;
-    return ok;
-  };
-  errno = 0;
-  std::FILE* f = std::fopen(tmp.c_str(), "wb");
-  if (keep_first(f != nullptr)) {
-    keep_first(std::fwrite(text.data(), 1, text.size(), f) == text.size());
-    keep_first(std::fflush(f) == 0);
-    keep_first(::fsync(::fileno(f)) == 0);
-    keep_first(std::fclose(f) == 0);
-    if (err == 0 && keep_first(std::rename(tmp.c_str(), path.c_str()) == 0)) return;
-    std::remove(tmp.c_str());
-  }
-  throw InvalidArgument("write_instance: cannot write '" + path + "': " + std::strerror(err));
+  write_file_atomic(path, format_instance(inst));  // formatted first: may throw before any I/O
 }
 
 RecoveryInstance generate_instance(const std::string& family, Index d, Index m, double p,

@@ -61,9 +61,11 @@ RecoveryInstance read_instance(const std::string& path);
 // non-finite M or b, r out of range, m = 0).
 std::string format_instance(const RecoveryInstance& inst);
 
-// Writes format_instance(inst) to `path` atomically: the text goes to `path + ".tmp.<pid>"`,
-// which is then renamed onto `path`. On any failure the temporary file is removed, `path` is
-// left as it was, and an InvalidArgument naming the path is thrown.
+// Writes format_instance(inst) to `path` with write_file_atomic (flatmin/atomic_file.hpp): a
+// temporary file in path's folder, renamed onto `path` when complete. On any failure the
+// temporary file is removed and `path` is left as it was; InvalidArgument names the path for a
+// usage problem (a non-regular target, a missing folder, permission denied), IoError for a
+// failed write (a full disk).
 void write_instance(const RecoveryInstance& inst, const std::string& path);
 
 // A random instance, deterministic in `seed` (flatmin's Rng), drawn like the catalogue's
