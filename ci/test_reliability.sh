@@ -26,6 +26,7 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
+trap 'exit 1' INT TERM  # an interrupted test still unmounts its tmpfs (the EXIT trap)
 seed=${FLATMIN_RELIABILITY_SEED:-$$}
 RANDOM=$seed
 echo "reliability: random moments from seed $seed (FLATMIN_RELIABILITY_SEED=$seed repeats them)"
