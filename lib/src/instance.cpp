@@ -14,6 +14,7 @@
 #include <utility>
 #include <vector>
 
+#include "flatmin/memory.hpp"
 #include "flatmin/number_syntax.hpp"
 #include "flatmin/text_file.hpp"
 
@@ -34,14 +35,8 @@ bool known_family(std::string_view f) {
 }
 
 // Saturating arithmetic for the size check (a header may claim sizes near 2^64).
-std::uint64_t mul_sat(std::uint64_t a, std::uint64_t b) {
-  std::uint64_t r;
-  return __builtin_mul_overflow(a, b, &r) ? kSaturated : r;
-}
-std::uint64_t add_sat(std::uint64_t a, std::uint64_t b) {
-  std::uint64_t r;
-  return __builtin_add_overflow(a, b, &r) ? kSaturated : r;
-}
+using memory::add_sat;
+using memory::mul_sat;
 
 std::string str(std::uint64_t v) { return std::to_string(v); }
 std::string str(Index v) { return std::to_string(v); }

@@ -13,15 +13,8 @@ namespace {
 
 constexpr std::uint64_t kMax = std::numeric_limits<std::uint64_t>::max();
 
-// Saturating arithmetic: sizes from the command line or a file header may be anything.
-std::uint64_t mul(std::uint64_t a, std::uint64_t b) {
-  std::uint64_t r;
-  return __builtin_mul_overflow(a, b, &r) ? kMax : r;
-}
-std::uint64_t add(std::uint64_t a, std::uint64_t b) {
-  std::uint64_t r;
-  return __builtin_add_overflow(a, b, &r) ? kMax : r;
-}
+constexpr auto mul = mul_sat;
+constexpr auto add = add_sat;
 std::uint64_t u(Index x) { return x > 0 ? std::uint64_t(x) : 0; }
 std::uint64_t sq(Index x) { return mul(u(x), u(x)); }
 

@@ -19,6 +19,17 @@
 
 namespace flatmin::memory {
 
+// Saturating size arithmetic (sizes from a command line or a file header may be anything):
+// 2^64 - 1 on overflow.
+inline std::uint64_t mul_sat(std::uint64_t a, std::uint64_t b) {
+  std::uint64_t r;
+  return __builtin_mul_overflow(a, b, &r) ? ~std::uint64_t(0) : r;
+}
+inline std::uint64_t add_sat(std::uint64_t a, std::uint64_t b) {
+  std::uint64_t r;
+  return __builtin_add_overflow(a, b, &r) ? ~std::uint64_t(0) : r;
+}
+
 // MemAvailable of /proc/meminfo in bytes (what can be allocated without swapping); nullopt
 // when it cannot be read (not Linux).
 std::optional<std::uint64_t> available_bytes();
