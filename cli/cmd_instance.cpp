@@ -1,11 +1,10 @@
 // flatmin instance: generate one recovery instance and write it in the interchange format.
-#include <charconv>
 #include <iostream>
 #include <memory>
 #include <optional>
 #include <string>
-#include <system_error>
 
+#include "args.hpp"
 #include "commands.hpp"
 #include "flatmin/atomic_file.hpp"
 #include "flatmin/instance.hpp"
@@ -16,6 +15,7 @@ namespace {
 
 struct InstanceOptions {
   std::string family, d, m, p, rank, seed = "1", out;
+  std::uint64_t memory_limit = 0;  // 0: the available memory
 };
 
 int usage_error(const std::string& msg) {
@@ -23,28 +23,9 @@ int usage_error(const std::string& msg) {
   return 2;
 }
 
-// A decimal integer in [lo, hi], the whole text consumed (no sign, exponent or point).
-std::optional<long long> parse_int(const std::string& s, long long lo, long long hi) {
-  long long v = 0;
-  if (s.empty() || s[0] < '0' || s[0] > '9') return std::nullopt;
-  const auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), v, 10);
-  if (ec != std::errc() || ptr != s.data() + s.size() || v < lo || v > hi) return std::nullopt;
-  return v;
-}
-
-std::optional<std::uint64_t> parse_seed(const std::string& s) {
-  std::uint64_t v = 0;
-  if (s.empty() || s[0] < '0' || s[0] > '9') return std::nullopt;
-  const auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), v, 10);
-  if (ec != std::errc() || ptr != s.data() + s.size()) return std::nullopt;
-  return v;
-}
-
 std::optional<double> parse_fraction(const std::string& s) {  // a real in (0, 1]
-  double v = 0;
-  const auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (s.empty() || ec != std::errc() || ptr != s.data() + s.size() || !(v > 0.0 && v <= 1.0))
-    return std::nullopt;
+  const auto v = parse_real(s, 0.0, 1.0);
+  if (!v || *v == 0.0) return std::nullopt;
   return v;
 }
 
@@ -64,13 +45,13 @@ int run_instance(const InstanceOptions& o) {
     return usage_error("--p is for completion only (" + f + " takes --m)");
   if (!completion && o.m.empty()) return usage_error(f + " needs --m (the number of measurements)");
 
-  const auto d = parse_int(o.d, 1, 2000);
+  const auto d = parse_count(o.d, 1, 2000);
   if (!d) return usage_error("--d must be an integer in [1, 2000], got '" + o.d + "'");
-  const auto rank = parse_int(o.rank, 1, *d);
+  const auto rank = parse_count(o.rank, 1, *d);
   if (!rank)
     return usage_error("--rank must be an integer in [1, d] = [1, " + std::to_string(*d) +
                        "], got '" + o.rank + "'");
-  const auto seed = parse_seed(o.seed);
+  const auto seed = parse_u64(o.seed);
   if (!seed) return usage_error("--seed must be an unsigned 64-bit integer, got '" + o.seed + "'");
   long long m = 0;
   double p = 0.0;
@@ -79,11 +60,15 @@ int run_instance(const InstanceOptions& o) {
     if (!pp) return usage_error("--p must be a real in (0, 1], got '" + o.p + "'");
     p = *pp;
   } else {
-    const auto mm = parse_int(o.m, 1, 10000000);
+    const auto mm = parse_count(o.m, 1, 10000000);
     if (!mm) return usage_error("--m must be an integer in [1, 10^7], got '" + o.m + "'");
     m = *mm;
   }
 
+  if (!memory_fits("instance", f + " with d = " + std::to_string(*d) +
+                                    (completion ? ", p = " + o.p : ", m = " + std::to_string(m)),
+                   memory::instance_bytes(f, Index(*d), Index(m), p), o.memory_limit))
+    return 2;
   RecoveryInstance inst;
   try {
     inst = generate_instance(f, Index(*d), Index(m), p, Index(*rank), *seed);
@@ -121,14 +106,8 @@ CLI::App* add_instance_command(CLI::App& app, std::function<int()>& action) {
   sub->footer("Exit status: 0 written; 1 the write failed (e.g. no space left on device; nothing "
               "is left behind); 2 usage error (including --out naming a directory, FIFO, device, "
               "socket or symbolic link, a missing folder, permission denied); 3 internal error.");
-  action = [o] {
-    try {
-      return run_instance(*o);
-    } catch (const std::exception& e) {
-      std::cerr << "flatmin: internal error: " << e.what() << "\n";
-      return 3;
-    }
-  };
+  add_memory_limit(sub, o->memory_limit);
+  action = [o] { return run_instance(*o); };
   return sub;
 }
 

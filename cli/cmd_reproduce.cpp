@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -21,9 +22,11 @@
 #include <set>
 #include <sstream>
 
+#include "args.hpp"
 #include "commands.hpp"
 #include "flatmin/atomic_file.hpp"
 #include "flatmin/scalar.hpp"
+#include "flatmin/text_file.hpp"
 #include "reproduce.hpp"
 
 #ifdef FLATMIN_WITH_MPI
@@ -48,14 +51,17 @@ struct ReproduceArgs {
   std::string shard;
   std::string manifest;
   std::string cell_times;
-  int threads = 0;
+  long long threads = 0;
   bool merge = false, verify = false, write_manifest = false, no_draw = false;
 };
 
+// The committed manifest has ~200 lines of ~100 bytes; anything beyond 16 MiB is not one.
+constexpr std::uint64_t kMaxManifestBytes = std::uint64_t(16) << 20;
+
 // Manifest lines: "<sha256>  <scale>/<file>", sorted; '#' lines are comments.
 std::map<std::string, std::string> read_manifest(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw InvalidArgument("cannot read the manifest " + path);
+  // bounded, regular files only (a directory or /dev/zero is a usage error naming the path)
+  std::istringstream in(read_text_file(path, kMaxManifestBytes));
   std::map<std::string, std::string> m;
   std::string line;
   int n = 0;
@@ -135,10 +141,11 @@ int run(const ReproduceArgs& a, int mpi_rank, int mpi_size) {
     if (!a.cell_times.empty() && mpi_rank == 0) require_writable(a.cell_times);
     std::map<std::string, std::string> manifest;
     if (a.verify) manifest = read_manifest(manifest_path);
+    bool cell_times_failed = false;
 
     RunOptions ro;
     ro.scale = scale;
-    ro.threads = a.threads;
+    ro.threads = int(a.threads);
     std::map<const Sweep*, std::vector<std::string>> blocks;
     for (const Sweep* sw : sweeps) {
       if (a.merge) {
@@ -154,7 +161,13 @@ int run(const ReproduceArgs& a, int mpi_rank, int mpi_size) {
         if (fs::is_regular_file(a.cell_times)) t << std::ifstream(a.cell_times).rdbuf();
         for (std::size_t c = 0; c < seconds.size(); ++c)
           if (seconds[c] > 0) t << sw->id << "\t" << c << "\t" << sw->label(scale, c) << "\t" << seconds[c] << "\n";
-        write_file_atomic(a.cell_times, t.str());
+        try {
+          write_file_atomic(a.cell_times, t.str());
+        } catch (const IoError&) {  // reported at the end: the figures are still written
+          cell_times_failed = true;
+        } catch (const InvalidArgument&) {
+          cell_times_failed = true;
+        }
       }
 #ifdef FLATMIN_WITH_MPI
       if (mpi_size > 1) {
@@ -251,6 +264,11 @@ int run(const ReproduceArgs& a, int mpi_rank, int mpi_size) {
       }
       std::cout << "verify: all " << hashes.size() << " files match " << manifest_path << "\n";
     }
+    if (cell_times_failed) {
+      std::cerr << "flatmin reproduce: could not write the cell times to '" << a.cell_times
+                << "'\n";
+      return 1;
+    }
     return status;
   } catch (const InvalidArgument& e) {
     std::cerr << "flatmin reproduce: " << e.what() << "\n";
@@ -269,7 +287,7 @@ CLI::App* add_reproduce_command(CLI::App& app, std::function<int()>& action) {
   cmd->add_option("figures", args->names, "figure ids (A-fig3, ...) or 'all'");
   cmd->add_option("--scale", args->scale, "quick (CI) or paper");
   cmd->add_option("--out", args->out, "output folder (default figures/<scale>)");
-  cmd->add_option("--threads", args->threads, "worker threads (0: all cores)");
+  add_count(cmd, "--threads", args->threads, 0, 1024, "worker threads (0: all cores)");
   cmd->add_option("--shard", args->shard, "i/n: compute only the deterministic slice i of n");
   cmd->add_flag("--merge", args->merge, "combine the n shard files in --out into the figures");
   cmd->add_flag("--verify", args->verify, "compare the written files with the manifest");
@@ -298,6 +316,9 @@ CLI::App* add_reproduce_command(CLI::App& app, std::function<int()>& action) {
     int status = 3;
     try {
       status = run(*args, rank, size);
+    } catch (const std::bad_alloc&) {  // the machine's limit, not a defect (args.hpp's guarded)
+      std::cerr << "flatmin reproduce: out of memory (an allocation failed)\n";
+      status = 2;
     } catch (const std::exception& e) {
       std::cerr << "flatmin reproduce: internal error: " << e.what() << "\n";
       status = 3;

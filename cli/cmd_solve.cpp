@@ -1,9 +1,11 @@
 // `flatmin solve` and `flatmin eval` (see commands.hpp).
 #include <cmath>
+#include <limits>
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "args.hpp"
 #include "commands.hpp"
 #include "flatmin/factors_io.hpp"
 #include "flatmin/instance.hpp"
@@ -44,6 +46,7 @@ struct SolveArgs {
   long long max_iterations = 3000;
   bool noisy = false;  // --noise EPS given: the program ||A(X) - b|| <= EPS instead of A(X) = b
   double noise = 0;
+  std::uint64_t memory_limit = 0;  // 0: the available memory
 };
 
 // The noisy program for --noise: min ||X||_* s.t. ||A(X) - b|| <= eps (nuclear), or in the flat
@@ -118,12 +121,25 @@ template <class S> int run_solve(const SolveArgs& a, const RecoveryInstance& ins
 struct EvalArgs {
   std::string file, factors, precision = "double";
   bool as_json = false;
+  std::uint64_t memory_limit = 0;  // 0: the available memory
 };
+
+std::string sizes(const RecoveryInstance& inst) {
+  return "d1 = " + std::to_string(inst.d1) + ", d2 = " + std::to_string(inst.d2) +
+         ", m = " + std::to_string(inst.A.m());
+}
 
 template <class S> int run_eval(const EvalArgs& a, const RecoveryInstance& inst, const Factors<double>& fd) {
   const SensingMap<S> A = inst.A.template cast<S>();
   const Vec<S> b = inst.b.template cast<S>();
   const Mat<S> L = cast_matrix<S>(fd.L), R = cast_matrix<S>(fd.R);
+  // Factors whose products overflow the scalar are the file's problem: say so, naming it (an
+  // internal routine would report a non-finite matrix). Throws InvalidArgument: exit 2.
+  const std::string over = a.factors + ": the factors' products overflow " + a.precision +
+                           " (entries too large; rescale L and R): ";
+  require_finite(Mat<S>(L * R.transpose()), (over + "L R^T").c_str());
+  require_finite(Mat<S>(L.transpose() * L), (over + "L^T L").c_str());
+  require_finite(Mat<S>(R.transpose() * R), (over + "R^T R").c_str());
   const Rescaling<S> D = rescaling(A);
   json j;
   j["file"] = a.file;
@@ -162,19 +178,19 @@ CLI::App* add_solve_command(CLI::App& app, std::function<int()>& action) {
   cmd->add_option("file", args->file, "instance file (spec/instance-format.md)")->required();
   cmd->add_option("--method", args->method, "nuclear (min ||X||_* s.t. A(X) = b) or flat (A(D1^-1 X D2^-1) = b)");
   cmd->add_option("--precision", args->precision, "double or quad (ADMM in double, polish in quad)");
-  cmd->add_option("--max-iterations", args->max_iterations, "ADMM iteration budget (1 to 10^7)");
-  CLI::Option* noise_opt = cmd->add_option("--noise", args->noise,
-                  "solve min ||X||_* s.t. ||A(X) - b|| <= EPS (noisy measurements; EPS >= 0)");
+  add_count(cmd, "--max-iterations", args->max_iterations, 1, 10000000,
+            "ADMM iteration budget (1 to 10^7)");
+  CLI::Option* noise_opt =
+      add_real(cmd, "--noise", args->noise, 0.0, std::numeric_limits<double>::max(),
+               "a finite number >= 0",
+               "solve min ||X||_* s.t. ||A(X) - b|| <= EPS (noisy measurements; EPS >= 0)");
+  add_memory_limit(cmd, args->memory_limit);
   cmd->add_flag("--certify", args->certify, "dual certificate of unique optimality at the ground truth");
   cmd->add_flag("--json", args->as_json, "one JSON object on stdout");
   action = [args, noise_opt]() -> int {
     std::string why;
     if (!precision_ok(args->precision, why)) return usage("solve: " + why);
     args->noisy = noise_opt->count() > 0;
-    if (args->max_iterations < 1 || args->max_iterations > 10000000)
-      return usage("solve: --max-iterations must be between 1 and 10000000");
-    if (args->noisy && !(args->noise >= 0 && std::isfinite(args->noise)))
-      return usage("solve: --noise must be a finite number >= 0, got " + std::to_string(args->noise));
     Method method;
     try {
       method = parse_method(args->method);
@@ -183,6 +199,13 @@ CLI::App* add_solve_command(CLI::App& app, std::function<int()>& action) {
     }
     try {
       const RecoveryInstance inst = read_instance(args->file);
+      const std::size_t scalar = args->precision == "quad" ? sizeof(quad) : sizeof(double);
+      if (!memory_fits("solve", "solving " + args->file + " (" + sizes(inst) + ", " +
+                                    method_name(method) + ", " + args->precision + ")",
+                       memory::solve_bytes(inst.d1, inst.d2, inst.A.m(), inst.A.structure(),
+                                           method, scalar),
+                       args->memory_limit))
+        return 2;
       if (args->precision == "quad") {
 #ifndef FLATMIN_DOUBLE_ONLY
         return run_solve<quad>(*args, inst, method);
@@ -203,12 +226,19 @@ CLI::App* add_eval_command(CLI::App& app, std::function<int()>& action) {
   cmd->add_option("--factors", args->factors, "factor file: d1 rows of L, then d2 rows of R, k numbers a row")->required();
   cmd->add_option("--precision", args->precision, "double or quad");
   cmd->add_flag("--json", args->as_json, "one JSON object on stdout");
+  add_memory_limit(cmd, args->memory_limit);
   action = [args]() -> int {
     std::string why;
     if (!precision_ok(args->precision, why)) return usage("eval: " + why);
     try {
       const RecoveryInstance inst = read_instance(args->file);
       const Factors<double> f = read_factors(args->factors, inst.d1, inst.d2);
+      const std::size_t scalar = args->precision == "quad" ? sizeof(quad) : sizeof(double);
+      if (!memory_fits("eval", "evaluating " + args->factors + " on " + args->file + " (" +
+                                   sizes(inst) + ")",
+                       memory::eval_bytes(inst.d1, inst.d2, f.L.cols(), scalar),
+                       args->memory_limit))
+        return 2;
       if (args->precision == "quad") {
 #ifndef FLATMIN_DOUBLE_ONLY
         return run_eval<quad>(*args, inst, f);

@@ -3,10 +3,12 @@
 #include <cmath>
 #include <iomanip>
 #include <iostream>
+#include <limits>
 #include <memory>
 #include <sstream>
 #include <string>
 
+#include "args.hpp"
 #include "commands.hpp"
 #include "flatmin/atomic_file.hpp"
 #include "flatmin/instance.hpp"
@@ -31,6 +33,7 @@ struct TrainCliOptions {
   std::uint64_t seed = 1;
   std::string out, export_dir;
   bool flat = false;
+  std::uint64_t memory_limit = 0;  // 0: the available memory
 };
 
 int usage_error(const std::string& msg) {
@@ -73,8 +76,9 @@ int run_train(const TrainCliOptions& c) {
   if (c.depth < 2 || c.depth > 64)
     return usage_error("--depth must be an integer in [2, 64] (a deep factorization has L >= 2 "
                        "layers), got " + std::to_string(c.depth));
-  if (c.steps < 0 || c.steps > 1000000000) return usage_error("--steps must be in [0, 10^9]");
-  if (c.log_every < 0) return usage_error("--log-every must be >= 0");
+  if (c.flat && c.depth != 2)  // before hours of training, not after
+    return usage_error("--flat compares with paper A's flat solution: depth 2 only, got --depth " +
+                       std::to_string(c.depth));
 
   RecoveryInstance inst;
   try {
@@ -83,8 +87,6 @@ int run_train(const TrainCliOptions& c) {
       if (!inst.has_truth)
         return usage_error("instance '" + c.instance + "' has no ground truth (test loss needs M*)");
     } else {
-      if (c.d < 1 || c.d > 200) return usage_error("--d must be in [1, 200]");
-      if (c.n < 1 || c.n > 1000000) return usage_error("--n must be in [1, 10^6]");
       if (c.rank < 1 || c.rank > c.d) return usage_error("--rank must be in [1, d]");
       inst = generate_instance("gaussian", Index(c.d), Index(c.n), 0.0, Index(c.rank),
                                c.instance_seed);
@@ -108,6 +110,14 @@ int run_train(const TrainCliOptions& c) {
   // Default cadence: every 1000 updates, or steps / 100 for longer runs (a record with the
   // sharpness columns costs ~40 updates of d = 10 training; bench/bench_train.cpp).
   const long every = c.log_every > 0 ? long(c.log_every) : std::max(1000L, o.steps / 100);
+  const std::uint64_t records = std::uint64_t(o.steps / every) + 2;  // 0, every, ..., steps
+  if (!memory_fits("train",
+                   "training depth " + std::to_string(c.depth) + ", width " +
+                       std::to_string(width) + ", " + std::to_string(records) + " log records",
+                   memory::train_bytes(widths, inst.A.m(), records,
+                                       c.export_dir.empty() ? 0 : std::uint64_t(o.steps), o.batch),
+                   c.memory_limit))
+    return 2;
   for (long t = 0; t <= o.steps; t += every) o.log_steps.push_back(t);
   if (o.log_steps.back() != o.steps) o.log_steps.push_back(o.steps);
 
@@ -115,8 +125,6 @@ int run_train(const TrainCliOptions& c) {
   TrainResult r;
   Layers<double> W0;
   try {
-    if (!(c.init_scale >= 0) || !std::isfinite(c.init_scale))
-      return usage_error("--init-scale must be finite and >= 0");
     W0 = gaussian_layers(init, widths, c.init_scale / std::sqrt(double(width)));
     if (!c.out.empty()) require_writable(c.out);  // refuse before the training, not after it
     r = train(inst.A, inst.b, inst.M, W0, o);
@@ -171,7 +179,6 @@ int run_train(const TrainCliOptions& c) {
               << ", test loss " << last.test_loss << ", trace " << last.trace;
   std::cerr << "\n";
   if (c.flat && !r.diverged) {
-    if (c.depth != 2) return usage_error("--flat compares with paper A's flat solution: depth 2 only");
     const SolveResult<double> f = solve_flat(inst.A, inst.b);
     if (f.status != SolveStatus::solved) {
       std::cerr << "flatmin: train: the flat relaxation was not solved (" << status_name(f.status)
@@ -196,22 +203,28 @@ CLI::App* add_train_command(CLI::App& app, std::function<int()>& action) {
   auto o = std::make_shared<TrainCliOptions>();
   sub->add_option("--instance", o->instance, "instance file (spec/instance-format.md); default: "
                                              "a generated Gaussian instance (--d, --n, --rank)");
-  sub->add_option("--d", o->d, "generated instance: d x d truth (default 10)");
-  sub->add_option("--n", o->n, "generated instance: number of Gaussian measurements (default 60)");
-  sub->add_option("--rank", o->rank, "generated instance: rank of the truth (default 1)");
-  sub->add_option("--instance-seed", o->instance_seed, "generated instance: seed (default 1)");
-  sub->add_option("--depth", o->depth, "number of layers L >= 2 (default 2)");
-  sub->add_option("--width", o->width, "intermediate widths (default max(d_0, d_L))");
+  add_count(sub, "--d", o->d, 1, 200, "generated instance: d x d truth (default 10)");
+  add_count(sub, "--n", o->n, 1, 1000000,
+            "generated instance: number of Gaussian measurements (default 60)");
+  add_count(sub, "--rank", o->rank, 1, 200, "generated instance: rank of the truth (default 1)");
+  add_seed(sub, "--instance-seed", o->instance_seed, "generated instance: seed (default 1)");
+  add_count(sub, "--depth", o->depth, 1, 64, "number of layers L >= 2 (default 2)");
+  add_count(sub, "--width", o->width, 0, 1000000, "intermediate widths (default max(d_0, d_L))");
   sub->add_option("--optimizer", o->optimizer, "gd, sgd, label-noise-sgd (lnsgd) or sam");
-  sub->add_option("--step-size", o->step_size, "step size eta (required)");
-  sub->add_option("--steps", o->steps, "number of updates (default 10000)");
-  sub->add_option("--batch", o->batch, "mini-batch size (default 1; gd uses all)");
-  sub->add_option("--label-noise", o->label_noise, "label noise delta (default 0.1)");
-  sub->add_option("--sam-radius", o->sam_radius, "SAM radius rho (default 0.05)");
-  sub->add_option("--init-scale", o->init_scale,
-                  "initial layers N(0, s^2 / width) entries (default s = 0.3)");
-  sub->add_option("--seed", o->seed, "seed of the initialisation and the sampling (default 1)");
-  sub->add_option("--log-every", o->log_every, "log every K updates (default max(1000, steps / 100))");
+  const double big = std::numeric_limits<double>::max();
+  add_real(sub, "--step-size", o->step_size, -big, big, "a finite number",
+           "step size eta (required)");
+  add_count(sub, "--steps", o->steps, 0, 1000000000, "number of updates (default 10000)");
+  add_count(sub, "--batch", o->batch, 1, 1000000, "mini-batch size (default 1; gd uses all)");
+  add_real(sub, "--label-noise", o->label_noise, -big, big, "a finite number",
+           "label noise delta (default 0.1)");
+  add_real(sub, "--sam-radius", o->sam_radius, -big, big, "a finite number",
+           "SAM radius rho (default 0.05)");
+  add_real(sub, "--init-scale", o->init_scale, 0.0, big, "a finite number >= 0",
+           "initial layers N(0, s^2 / width) entries (default s = 0.3)");
+  add_seed(sub, "--seed", o->seed, "seed of the initialisation and the sampling (default 1)");
+  add_count(sub, "--log-every", o->log_every, 0, 1000000000,
+            "log every K updates (default max(1000, steps / 100))");
   sub->add_option("--out", o->out, "write the log CSV here (atomically) instead of stdout");
   sub->footer("Exit status: 0 completed; 1 diverged, --flat's solve failed, or writing --out or "
               "--export failed (e.g. no space left on device; nothing is left under a final "
@@ -219,14 +232,8 @@ CLI::App* add_train_command(CLI::App& app, std::function<int()>& action) {
               "FIFO, device, socket or symbolic link); 3 internal error.");
   sub->add_option("--export", o->export_dir, "also write the run's data for a replay to DIR");
   sub->add_flag("--flat", o->flat, "depth 2: distance of E(W) to paper A's flat solution");
-  action = [o] {
-    try {
-      return run_train(*o);
-    } catch (const std::exception& e) {
-      std::cerr << "flatmin: internal error: " << e.what() << "\n";
-      return 3;
-    }
-  };
+  add_memory_limit(sub, o->memory_limit);
+  action = [o] { return run_train(*o); };
   return sub;
 }
 

@@ -1,4 +1,4 @@
-// The subcommands of `flatmin` besides `check`, one file each (cli/cmd_<name>.cpp).
+// The subcommands of `flatmin`, one file each (cli/cmd_<name>.cpp).
 // Each registers itself on the app and hands back an action; main() runs the action of the
 // subcommand that was parsed and exits with its status.
 #pragma once
@@ -7,6 +7,16 @@
 #include <functional>
 
 namespace flatmin::cli {
+
+// `flatmin check` exits with this when no trial was applicable (every drawn instance failed the
+// statement's hypotheses): nothing was tested, which is neither HOLDS nor VIOLATED.
+constexpr int kNoApplicableTrial = 4;
+
+// `flatmin check <id|all> [--trials N] [--seed S] [--precision P]... [--control] [--long]` and
+// `flatmin check --list` (cmd_check.cpp): one line per row and precision (catalogue.hpp's
+// format_report). Exit 0 holds, 1 violated (the smallest counterexample is printed), 2 usage
+// error, 3 internal error, 4 (kNoApplicableTrial) no applicable trial and nothing violated.
+CLI::App* add_check_command(CLI::App& app, std::function<int()>& action);
 
 // `flatmin instance <gaussian|bilinear|completion|quadnn> --d D (--m M | --p P) --rank R
 //                   [--seed S] --out FILE`

@@ -21,6 +21,7 @@
 #include "flatmin/atomic_file.hpp"
 #include "flatmin/determinism.hpp"
 #include "flatmin/scalar.hpp"
+#include "flatmin/text_file.hpp"
 #include "reproduce.hpp"
 
 #ifndef FLATMIN_VERSION
@@ -232,11 +233,7 @@ std::string format_shard(const Sweep& sw, Scale s, const Shard& sh,
 namespace {
 
 std::string read_all(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InvalidArgument("cannot read " + path);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
+  return read_text_file(path);  // bounded; a directory, FIFO or device named like a shard is refused
 }
 
 }  // namespace

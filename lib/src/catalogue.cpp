@@ -277,7 +277,8 @@ std::string format_report(const Report& r) {
            std::to_string(r.applicable) + ")";
       break;
   }
-  s += r.holds ? " HOLDS" : " VIOLATED";
+  // No applicable trial tested nothing: neither HOLDS nor VIOLATED.
+  s += r.holds ? " HOLDS" : r.applicable == 0 ? " NO APPLICABLE TRIAL" : " VIOLATED";
   return s;
 }
 

@@ -1,54 +1,63 @@
 #include "flatmin/factors_io.hpp"
 
-#include <cerrno>
-#include <cmath>
-#include <cstdlib>
-#include <fstream>
-#include <sstream>
+#include <algorithm>
+#include <string_view>
 #include <vector>
+
+#include "flatmin/number_syntax.hpp"
+#include "flatmin/text_file.hpp"
 
 namespace flatmin {
 
 namespace {
 
-std::vector<std::string> tokens_of(const std::string& line) {
-  std::vector<std::string> out;
-  std::istringstream in(line);
-  for (std::string t; in >> t;) out.push_back(t);
+// The whitespace-separated tokens of one line (whitespace as in instance files).
+std::vector<std::string_view> tokens_of(std::string_view line) {
+  std::vector<std::string_view> out;
+  std::size_t i = 0;
+  while (i < line.size()) {
+    while (i < line.size() && text::is_space(line[i])) ++i;
+    const std::size_t start = i;
+    while (i < line.size() && !text::is_space(line[i])) ++i;
+    if (i > start) out.push_back(line.substr(start, i - start));
+  }
   return out;
 }
 
-double real_of(const std::string& tok, const std::string& where) {
-  errno = 0;
-  char* end = nullptr;
-  const double v = std::strtod(tok.c_str(), &end);
-  if (tok.empty() || end != tok.c_str() + tok.size() || errno == ERANGE || !std::isfinite(v))
-    throw InvalidArgument(where + ": expected a finite real number, got '" + tok + "'");
+// A number by the syntax of instance files (flatmin/number_syntax.hpp).
+double real_of(std::string_view tok, const std::string& where) {
+  double v = 0;
+  if (!text::parse_real(tok, v))
+    throw InvalidArgument(where + ": expected a finite real number, got '" + text::shown(tok) +
+                          "'");
   return v;
 }
 
 }  // namespace
 
-Factors<double> parse_factors(const std::string& text, const std::string& name, Index d1, Index d2) {
+Factors<double> parse_factors(const std::string& contents, const std::string& name, Index d1,
+                              Index d2) {
   if (d1 < 1 || d2 < 1) throw InvalidArgument(name + ": the instance has a zero dimension");
-  std::istringstream in(text);
   std::vector<std::vector<double>> rows;
   Index k = -1;
-  std::string line;
-  for (Index lineno = 1; std::getline(in, line); ++lineno) {
-    const std::vector<std::string> toks = tokens_of(line);
+  std::size_t pos = 0;
+  for (Index lineno = 1; pos < contents.size(); ++lineno) {
+    const std::size_t eol = std::min(contents.find('\n', pos), contents.size());
+    const std::vector<std::string_view> toks =
+        tokens_of(std::string_view(contents).substr(pos, eol - pos));
+    pos = eol + 1;
     if (toks.empty()) continue;  // blank lines carry nothing
     const std::string where = name + ":" + std::to_string(lineno);
     if (Index(rows.size()) == d1 + d2)
       throw InvalidArgument(where + ": expected end of file after " + std::to_string(d1) +
                             " rows of L and " + std::to_string(d2) + " rows of R, got '" +
-                            toks[0] + "'");
+                            text::shown(toks[0]) + "'");
     if (k < 0) k = Index(toks.size());
     if (Index(toks.size()) != k)
       throw InvalidArgument(where + ": expected " + std::to_string(k) +
                             " numbers (k, from the first row), got " + std::to_string(toks.size()));
     std::vector<double> row;
-    for (const std::string& t : toks) row.push_back(real_of(t, where));
+    for (const std::string_view t : toks) row.push_back(real_of(t, where));
     rows.push_back(std::move(row));
   }
   if (Index(rows.size()) != d1 + d2)
@@ -62,11 +71,7 @@ Factors<double> parse_factors(const std::string& text, const std::string& name, 
 }
 
 Factors<double> read_factors(const std::string& path, Index d1, Index d2) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InvalidArgument(path + ": cannot open the factor file");
-  std::ostringstream s;
-  s << in.rdbuf();
-  return parse_factors(s.str(), path, d1, d2);
+  return parse_factors(read_text_file(path), path, d1, d2);
 }
 
 }  // namespace flatmin

@@ -16,9 +16,18 @@
 #include <utility>
 #include <vector>
 
+#include "flatmin/memory.hpp"
+#include "flatmin/number_syntax.hpp"
+#include "flatmin/text_file.hpp"
+
 namespace flatmin {
 
 namespace {
+
+using text::is_space;
+using text::parse_real;
+using text::parse_uint;
+using text::shown;
 
 constexpr const char* kFamilies = "gaussian, bilinear, completion or quadnn";
 constexpr std::uint64_t kSaturated = std::numeric_limits<std::uint64_t>::max();
@@ -28,57 +37,8 @@ bool known_family(std::string_view f) {
 }
 
 // Saturating arithmetic for the size check (a header may claim sizes near 2^64).
-std::uint64_t mul_sat(std::uint64_t a, std::uint64_t b) {
-  std::uint64_t r;
-  return __builtin_mul_overflow(a, b, &r) ? kSaturated : r;
-}
-std::uint64_t add_sat(std::uint64_t a, std::uint64_t b) {
-  std::uint64_t r;
-  return __builtin_add_overflow(a, b, &r) ? kSaturated : r;
-}
-
-bool is_space(char c) {
-  return c == ' ' || c == '\n' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
-}
-
-// A token as shown in a message: at most 40 bytes, bytes outside printable ASCII as \xHH
-// (the input may be anything: a binary file, a fuzzer's bytes).
-std::string shown(std::string_view tok) {
-  static const char hex[] = "0123456789abcdef";
-  std::string s;
-  for (std::size_t i = 0; i < tok.size() && i < 40; ++i) {
-    const unsigned char c = static_cast<unsigned char>(tok[i]);
-    if (c >= 0x20 && c < 0x7f && c != '\\') {
-      s += char(c);
-    } else {
-      s += "\\x";
-      s += hex[c >> 4];
-      s += hex[c & 15];
-    }
-  }
-  if (tok.size() > 40) s += "...";
-  return s;
-}
-
-// A finite double, the whole token consumed; one leading '+' allowed (strtod accepts it).
-// Rejects nan, inf, hexadecimal, and reals outside the range of double (1e999, 1e-400).
-bool parse_real(std::string_view tok, double& x) {
-  const char* first = tok.data();
-  const char* last = first + tok.size();
-  if (first != last && *first == '+') {
-    ++first;
-    if (first != last && (*first == '-' || *first == '+')) return false;
-  }
-  const auto [ptr, ec] = std::from_chars(first, last, x, std::chars_format::general);
-  return ec == std::errc() && ptr == last && std::isfinite(x);
-}
-
-// A non-negative decimal integer below 2^64, digits only (no sign, no exponent, no point).
-bool parse_uint(std::string_view tok, std::uint64_t& v) {
-  if (tok.empty() || tok[0] < '0' || tok[0] > '9') return false;
-  const auto [ptr, ec] = std::from_chars(tok.data(), tok.data() + tok.size(), v, 10);
-  return ec == std::errc() && ptr == tok.data() + tok.size();
-}
+using memory::add_sat;
+using memory::mul_sat;
 
 std::string str(std::uint64_t v) { return std::to_string(v); }
 std::string str(Index v) { return std::to_string(v); }
@@ -380,19 +340,12 @@ RecoveryInstance parse_instance(const std::string& text, const std::string& name
 }
 
 RecoveryInstance read_instance(const std::string& path) {
-  std::FILE* f = std::fopen(path.c_str(), "rb");
-  if (!f)
-    throw InvalidArgument("read_instance: cannot open '" + path + "': " + std::strerror(errno));
-  std::string text;
-  char buf[1 << 16];
-  std::size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) text.append(buf, n);
-  const bool failed = std::ferror(f) != 0;
-  const int err = errno;
-  std::fclose(f);
-  if (failed)
-    throw InvalidArgument("read_instance: cannot read '" + path + "': " + std::strerror(err));
-  return parse_instance(text, path);
+  try {
+    return parse_instance(read_text_file(path), path);
+  } catch (const InvalidArgument& e) {
+    if (std::string(e.what()).rfind(path + ":", 0) == 0) throw;  // a parse error names the line
+    throw InvalidArgument(std::string("read_instance: ") + e.what());
+  }
 }
 
 namespace {

@@ -226,6 +226,16 @@ TrainResult train(const SensingMap<double>& A, const Vec<double>& b, const Mat<d
   auto record = [&](long t) {
     ws.forward(res.W);
     const Mat<double>& E = ws.E(res.W);
+    if (!E.allFinite()) {
+      // The layers are finite (updates are kept only if finite) but their product overflows
+      // (e.g. a huge initial scale): no measure is defined; the run diverges here.
+      res.diverged = true;
+      res.diverged_at = t;
+      res.message = "diverged: the end-to-end matrix E(W) overflows (entries beyond double's "
+                    "range) after update " + std::to_string(t) +
+                    (t == 0 ? " (at the initial layers: initial scale too large?)" : "");
+      return;
+    }
     TrainRecord r;
     r.step = t;
     double s = 0;
@@ -286,6 +296,7 @@ TrainResult train(const SensingMap<double>& A, const Vec<double>& b, const Mat<d
     if (next_log < opt.log_steps.size() && opt.log_steps[next_log] == t) {
       record(t);
       ++next_log;
+      if (res.diverged) break;
     }
     if (t == opt.steps) break;
     sampler.next(idx, sign);

@@ -108,7 +108,9 @@ struct Report {
 };
 Report run(const Row& row, Precision p, int trials, std::uint64_t seed,
            Variant v = Variant::statement);
-std::string format_report(const Report& r);  // one line, same bytes for the same input
+// One line, same bytes for the same input, ending in HOLDS, VIOLATED, or NO APPLICABLE TRIAL
+// when applicable == 0 (holds is then false, and nothing was violated).
+std::string format_report(const Report& r);
 
 // Helpers for rows: dispatch a template evaluator over the runtime precision.
 template <template <class> class Fn> Evaluator dispatch() {

@@ -70,7 +70,8 @@ struct TrainResult {
   std::vector<TrainRecord> log;    // one record per log step reached
   long steps_done = 0;             // updates applied
   bool diverged = false;           // a loss or a layer became non-finite
-  long diverged_at = -1;           // the update at which it happened (1-based), if diverged
+  long diverged_at = -1;           // the update at which it happened (1-based; 0: the initial
+                                   // layers' product overflows), if diverged
   std::string message;             // what happened, in words
 };
 
