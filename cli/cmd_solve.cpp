@@ -95,8 +95,12 @@ template <class S> int run_solve(const SolveArgs& a, const RecoveryInstance& ins
   j["gap"] = number(res.gap);
   j["rank"] = res.rank;
   j["message"] = res.message;
-  if (inst.has_truth && res.X.size())
-    j["error_fro"] = number(to_double(S((res.X - cast_matrix<S>(inst.M)).norm())));
+  if (inst.has_truth && res.X.size()) {
+    const Mat<S> M = cast_matrix<S>(inst.M);
+    const S err = (res.X - M).norm(), mn = M.norm();
+    j["error_fro"] = number(to_double(err));
+    j["error_rel"] = number(mn > S(0) ? to_double(S(err / mn)) : to_double(err));
+  }
   if (a.certify) {
     // at the ground truth when the file has one, else at the solution found
     const Mat<S> at = inst.has_truth ? cast_matrix<S>(inst.M) : res.X;
@@ -154,6 +158,12 @@ template <class S> int run_eval(const EvalArgs& a, const RecoveryInstance& inst,
   j["factor_norm_sq"] = number(to_double(factor_norm_sq<S>(L, R)));
   j["balance_gap"] = number(to_double(balance_gap<S>(L, R)));
   j["nuclear_norm_LRt"] = number(to_double(nuclear_norm<S>(Mat<S>(L * R.transpose()))));
+  // The inputs are finite: a measure that is not overflowed (or was formed from values that did)
+  for (const auto& item : j.items())
+    if (item.value().is_null())
+      throw InvalidArgument(a.file + " with " + a.factors + ": " + item.key() +
+                            " is not representable in " + a.precision +
+                            " (the data's scale overflows it; rescale A and b, or L and R)");
   print(j, a.as_json);
   return 0;
 }

@@ -227,6 +227,64 @@ SensingMap<T> SensingMap<S>::cast() const {
   return out;
 }
 
+template <class S> std::vector<int> SensingMap<S>::row_exponents() const {
+  // exponent_of(x) - 1 = e with |x| 2^-e in [1, 2)
+  const auto ex = [](const S& x) { return exponent_of<S>(x) - 1; };
+  std::vector<int> e(std::size_t(m_), 0);
+  for (Index i = 0; i < m_; ++i) {
+    int& ei = e[std::size_t(i)];
+    switch (structure_) {
+      case Structure::dense:
+        if (dense_.row(i).cwiseAbs().maxCoeff() != S(0)) ei = ex(dense_.row(i).cwiseAbs().maxCoeff());
+        break;
+      case Structure::rank_one:
+        // |w| max|a| max|b| = f 2^e with f in [1, 8): the exponents add, nothing is rounded
+        if (w_(i) != S(0) && a_.row(i).cwiseAbs().maxCoeff() != S(0) &&
+            b_.row(i).cwiseAbs().maxCoeff() != S(0))
+          ei = ex(w_(i)) + ex(a_.row(i).cwiseAbs().maxCoeff()) + ex(b_.row(i).cwiseAbs().maxCoeff());
+        break;
+      case Structure::quadratic:
+        if (a_.row(i).cwiseAbs().maxCoeff() != S(0)) ei = 2 * ex(a_.row(i).cwiseAbs().maxCoeff());
+        break;
+      case Structure::entries:
+        if (w_(i) != S(0)) ei = ex(w_(i));
+        break;
+      case Structure::identity: break;
+    }
+  }
+  return e;
+}
+
+template <class S> SensingMap<S> SensingMap<S>::rows_scaled(const std::vector<int>& e) const {
+  if (Index(e.size()) != m_)
+    throw InvalidArgument("SensingMap::rows_scaled: " + std::to_string(e.size()) +
+                          " exponents for m = " + std::to_string(m_) + " rows");
+  SensingMap out = *this;
+  for (Index i = 0; i < m_; ++i) {
+    const int ei = e[std::size_t(i)];
+    if (ei == 0) continue;
+    switch (structure_) {
+      case Structure::dense:
+        // (a product with a normal power of two is the same correctly rounded value as ldexp)
+        if (ei >= -1000 && ei <= 1000)
+          out.dense_.row(i) *= times_pow2<S>(S(1), ei);
+        else
+          for (Index j = 0; j < out.dense_.cols(); ++j) out.dense_(i, j) = times_pow2<S>(dense_(i, j), ei);
+        break;
+      case Structure::rank_one:
+      case Structure::entries: out.w_(i) = times_pow2<S>(w_(i), ei); break;
+      case Structure::quadratic:
+        if (ei % 2 != 0)
+          throw InvalidArgument("SensingMap::rows_scaled: a quadratic row scales by an even power of two");
+        for (Index j = 0; j < a_.cols(); ++j) out.a_(i, j) = times_pow2<S>(a_(i, j), ei / 2);
+        break;
+      case Structure::identity:
+        throw InvalidArgument("SensingMap::rows_scaled: the identity map has no rows to scale");
+    }
+  }
+  return out;
+}
+
 template <class S>
 SensingMap<S> SensingMap<S>::from_dense(Index d1, Index d2, Mat<S> rows, std::string family) {
   require_positive_dims(d1, d2, "SensingMap::from_dense");
@@ -319,11 +377,19 @@ template <class S> SensingMap<S> SensingMap<S>::identity(Index d1, Index d2) {
 
 template <class S> Rescaling<S> rescaling(const SensingMap<S>& A) {
   if (A.m() == 0) throw InvalidArgument("rescaling: the map has no measurements (m = 0)");
+  // D1, D2 are linear in A: formed for 2^-g A, whose largest entry is near 1 (so that the sums of
+  // squares neither overflow nor underflow at any scale of the data), then scaled back by 2^g.
+  // Both scalings are exact, and so is every step between them (Eigen's eigensolver works on
+  // the matrix divided by its largest entry): the result is the same to the last bit as without.
+  const std::vector<int> e = A.row_exponents();
+  const int g = e.empty() ? 0 : *std::max_element(e.begin(), e.end());  // even for quadratic maps
+  const SensingMap<S> As = g == 0 ? A : A.rows_scaled(std::vector<int>(e.size(), -g));
   Rescaling<S> R;
   const S m(A.m());
-  R.D1 = psd_sqrt<S>(A.gram_left() / (m * S(A.d2())));
-  R.D2 = (A.structure() == Structure::quadratic) ? R.D1
-                                                 : psd_sqrt<S>(A.gram_right() / (m * S(A.d1())));
+  R.D1 = times_pow2_each(psd_sqrt<S>(As.gram_left() / (m * S(A.d2()))), g);
+  R.D2 = (A.structure() == Structure::quadratic)
+             ? R.D1
+             : times_pow2_each(psd_sqrt<S>(As.gram_right() / (m * S(A.d1()))), g);
   return R;
 }
 

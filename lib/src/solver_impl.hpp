@@ -11,7 +11,9 @@
 #include <cmath>
 #include <functional>
 #include <map>
+#include <iomanip>
 #include <set>
+#include <sstream>
 #include <type_traits>
 
 #include "flatmin/linalg.hpp"
@@ -731,6 +733,54 @@ bool interior_point_polish(const SensingMap<S>& A, const Vec<S>& b, double tol, 
 }
 
 
+// Infeasibility of A(X) = b is claimed only with a Farkas certificate y (the residual of the
+// refined least-squares solution X_ls): <b, y> > 0 and A^* y = 0 to within rounding, so that
+// every X with A(X) = b has ||X||_F >= radius = <b, y> / (||A^* y||_F + its rounding bound
+// gamma_m sum_i |y_i| ||A_i||_F). Verified when the radius exceeds ||X_ls||_F / sqrt(eps)
+// (1e8 in double): no solution of any size the data could mean.
+struct FarkasCheck {
+  bool verified = false;
+  std::string message;
+};
+template <class S>
+FarkasCheck farkas_check(const SensingMap<S>& A, const Vec<S>& b, const Vec<S>& y, const S& xls) {
+  const S eps = ScalarTraits<S>::epsilon(), m(double(A.m()));
+  S weight(0);
+  for (Index i = 0; i < A.m(); ++i) weight += abs_s<S>(y(i)) * S(A.matrix(i).norm());
+  const S aty = A.adjoint(y).norm(), by = b.dot(y);
+  const S denom = aty + m * eps / (S(1) - m * eps) * weight;
+  FarkasCheck f;
+  const S radius = denom > S(0) ? S(by / denom) : S(0);
+  f.verified = by > S(0) && (denom == S(0) || radius * sqrt(eps) > xls);
+  const auto g = [](const S& v) {
+    std::ostringstream os;
+    os << std::setprecision(3) << dbl(v);
+    return os.str();
+  };
+  const std::string numbers = "<b, y> = " + g(by) + ", ||A^* y||_F = " + g(aty) +
+                              " with rounding bound " + g(S(denom - aty)) + ", ||X_ls||_F = " + g(xls);
+  if (f.verified)
+    f.message = "infeasible by the Farkas certificate y = b - A(X_ls) (" + numbers +
+                "): no X with ||X||_F < " + (denom > S(0) ? g(radius) : std::string("infinity")) +
+                " (scale-free units) satisfies A(X) = b";
+  else
+    f.message = "but b - A(X_ls) is no verified Farkas certificate (" + numbers +
+                "; the radius " + g(radius) + " does not exceed ||X_ls||_F / sqrt(eps)): " +
+                "feasibility is not decided in this precision";
+  return f;
+}
+
+// b = 0: X = 0 is the minimiser (feasible, and ||X||_* >= 0 = ||0||_*), y = 0 its dual.
+template <class S> SolveResult<S> zero_solution(const SensingMap<S>& A) {
+  SolveResult<S> res;
+  res.X = Mat<S>::Zero(A.d1(), A.d2());
+  res.y = Vec<S>::Zero(A.m());
+  res.status = SolveStatus::solved;
+  res.rank = 0;
+  res.message = "b = 0: X = 0";
+  return res;
+}
+
 using Clock = std::chrono::steady_clock;
 
 // The ADMM loop polishes at a new gap rank once it has been stable for 8 iterations, and at an
@@ -752,22 +802,33 @@ SolveResult<S> admm(const SensingMap<S>& A, const Vec<S>& b, const SolveOptions&
   const auto start = Clock::now();
   const Index d1 = A.d1(), d2 = A.d2();
   AffineProjector<S> proj(A, b);
-  const Mat<S> X0 = proj.project(Mat<S>::Zero(d1, d2));
+  Mat<S> X0 = proj.project(Mat<S>::Zero(d1, d2));
   res.X = X0;
   res.y = Vec<S>::Zero(A.m());
   res.primal_residual = dbl(relative<S>(S((A.apply(X0) - b).norm()), S(b.norm())));
   const double feas_tol = std::max(tol, 1e3 * dbl(ScalarTraits<S>::epsilon()) * double(A.m()));
+  // An ill-conditioned Gram matrix leaves an error in the least-squares solution that iterative
+  // refinement removes (X0 += A^*(G^+ (b - A(X0))), while the residual halves)
+  for (int k = 0; k < 5 && res.primal_residual > std::sqrt(feas_tol); ++k) {
+    const Mat<S> X1 = X0 + A.adjoint(proj.solve_gram(Vec<S>(b - A.apply(X0))));
+    const double r1 = dbl(relative<S>(S((A.apply(X1) - b).norm()), S(b.norm())));
+    if (!(r1 < res.primal_residual / 2)) break;
+    X0 = X1;
+    res.X = X0;
+    res.primal_residual = r1;
+  }
   if (res.primal_residual > std::sqrt(feas_tol)) {
-    res.status = SolveStatus::infeasible;
-    res.message = "A(X) = b has no solution: the least-squares residual is " +
-                  std::to_string(res.primal_residual) + " relative to ||b||";
+    const Vec<S> r = b - A.apply(X0);
+    const FarkasCheck f = farkas_check<S>(A, b, r, S(X0.norm()));
+    res.status = f.verified ? SolveStatus::infeasible : SolveStatus::numerical_trouble;
+    res.message = "the least-squares residual of A(X) = b is " +
+                  std::to_string(res.primal_residual) + " relative to ||b||; " + f.message;
+    if (f.verified) res.y = r;
     return res;
   }
   if (b.norm() == S(0)) {
-    res.X = Mat<S>::Zero(d1, d2);
-    res.status = SolveStatus::solved;
-    res.primal_residual = res.dual_residual = res.gap = 0;
-    res.message = "b = 0: X = 0";
+    res = zero_solution<S>(A);
+    res.seconds = std::chrono::duration<double>(Clock::now() - start).count();
     return res;
   }
   // ||X_k||_* of the feasible iterate, computed once per iteration k (the stop_below check and
@@ -1332,12 +1393,91 @@ template <class S> void validate(const SensingMap<S>& A, const Vec<S>& b, const 
   if (!(o.tol >= 0) || !std::isfinite(o.tol)) throw InvalidArgument("solve: tol must be >= 0");
 }
 
+// ---- Scale --------------------------------------------------------------------------------------
+// The program is solved in its scale-free form (solver.hpp, "Scale"): row i of A and b times
+// 2^-e_i (SensingMap::row_exponents), then b times 2^-ex, which brings the size of X to [1, 2):
+//   A'_i = 2^-e_i A_i,  b'_i = 2^-(e_i + ex) b_i;  A(X) = b  <=>  A'(X') = b',  X = 2^ex X',
+// and the dual y' of (A', b') gives y_i = 2^-e_i y'_i (A^* y = A'^* y', <b, y> = 2^ex <b', y'>).
+template <class S> struct ScaleFree {
+  SensingMap<S> A;
+  Vec<S> b;
+  std::vector<int> e;  // row exponents
+  int ex = 0;
+};
+
+// ||A||_F^2 = sum_i ||A_i||_F^2, by structure
+template <class S> S frobenius_squared(const SensingMap<S>& A) {
+  switch (A.structure()) {
+    case Structure::dense: return A.dense_rows().squaredNorm();
+    case Structure::rank_one:
+      return (A.weights().cwiseAbs2().cwiseProduct(A.left().rowwise().squaredNorm()))
+          .dot(A.right().rowwise().squaredNorm());
+    case Structure::quadratic: return A.left().rowwise().squaredNorm().cwiseAbs2().sum();
+    case Structure::entries: return A.weights().squaredNorm();
+    case Structure::identity: return S(double(A.m()));
+  }
+  return S(0);
+}
+
+template <class S> ScaleFree<S> scale_free(const SensingMap<S>& A, const Vec<S>& b) {
+  ScaleFree<S> q;
+  q.e = A.row_exponents();
+  std::vector<int> down(q.e.size());
+  for (std::size_t i = 0; i < q.e.size(); ++i) down[i] = -q.e[i];
+  q.A = A.rows_scaled(down);
+  q.b = b;
+  for (Index i = 0; i < b.size(); ++i) q.b(i) = times_pow2<S>(b(i), down[std::size_t(i)]);
+  // X' of unit size: for a map with rows of even weight, ||A'(X)|| ~ ||A'||_F ||X||_F / sqrt(d1 d2),
+  // so ||X||_F ~ ||b'|| sqrt(d1 d2) / ||A'||_F; ex puts that estimate in [1, 2) (the scale of the
+  // generated instances, ||M||_F = 1, at which the stages' schedules were measured)
+  const S a2 = frobenius_squared<S>(q.A), bn = q.b.norm();
+  q.ex = bn > S(0) && a2 > S(0)
+             ? exponent_of<S>(S(bn * sqrt(S(double(A.d1())) * S(double(A.d2())) / a2))) - 1
+             : 0;
+  q.b = times_pow2_each(q.b, -q.ex);
+  for (Index i = 0; i < b.size(); ++i)
+    if (!is_finite(q.b(i)))
+      throw InvalidArgument("solve: measurement " + std::to_string(i + 1) +
+                            ": b_i is out of all proportion to A_i (b_i / max |A_i| is not "
+                            "representable)");
+  return q;
+}
+
+template <class S> void scale_back(SolveResult<S>& r, const ScaleFree<S>& q) {
+  if (r.X.size()) r.X = times_pow2_each(r.X, q.ex);
+  if (r.y.size() == Index(q.e.size()))
+    for (Index i = 0; i < r.y.size(); ++i) r.y(i) = times_pow2<S>(r.y(i), -q.e[std::size_t(i)]);
+}
+
+// stop_below in the units of X' = 2^-ex X (flat: of the rescaled program's X)
+inline double scaled_bound(double stop_below, int e) {
+  const double v = times_pow2<double>(stop_below, e);
+  if (stop_below > 0 && !(v > 0 && std::isfinite(v)))
+    throw InvalidArgument("solve: stop_below is out of all proportion to the data's scale");
+  return v;
+}
+
+template <class S>
+SolveResult<S> solve_scale_free(const SensingMap<S>& A, const Vec<S>& b, const SolveOptions& o);
+
 }  // namespace solver_detail
 
 template <class S>
 SolveResult<S> solve_nuclear(const SensingMap<S>& A, const Vec<S>& b, const SolveOptions& o) {
   using namespace solver_detail;
   validate(A, b, o);
+  const ScaleFree<S> q = scale_free<S>(A, b);
+  SolveOptions oq = o;
+  oq.stop_below = scaled_bound(o.stop_below, -q.ex);
+  const bool zero = (q.b.array() == S(0)).all();
+  SolveResult<S> res = zero ? zero_solution<S>(q.A) : solve_scale_free<S>(q.A, q.b, oq);
+  scale_back(res, q);
+  return res;
+}
+
+template <class S>
+SolveResult<S> solver_detail::solve_scale_free(const SensingMap<S>& A, const Vec<S>& b,
+                                               const SolveOptions& o) {
   const double tol = default_tol<S>(o.tol);
   if constexpr (std::is_same_v<S, double>) {
     const auto start = Clock::now();
@@ -1410,7 +1550,16 @@ SolveResult<S> solve_flat(const SensingMap<S>& A, const Vec<S>& b, const SolveOp
   using namespace solver_detail;
   validate(A, b, o);
   const auto start = Clock::now();
-  const Rescaling<S> D = rescaling(A);
+  // For 2^-g A and 2^-g b, g the largest row exponent (the same X): D1, D2 scale by 2^-g, the
+  // rescaled map A(D1^-1 . D2^-1) by 2^g and its X by 2^-2g, so that neither D1 M D2 nor b over
+  // the rescaled map's rows over- or underflows at any scale of A; its y is times 2^g back.
+  const std::vector<int> e = A.row_exponents();
+  const int g = *std::max_element(e.begin(), e.end());
+  const SensingMap<S> As = g == 0 ? A : A.rows_scaled(std::vector<int>(e.size(), -g));
+  const Vec<S> bs = times_pow2_each(b, -g);
+  SolveOptions os = o;
+  os.stop_below = scaled_bound(o.stop_below, -2 * g);
+  const Rescaling<S> D = rescaling(As);
   SolveResult<S> res;
   res.method = Method::flat;
   const double c1 = dbl(spd_condition<S>(D.D1)), c2 = dbl(spd_condition<S>(D.D2));
@@ -1421,10 +1570,11 @@ SolveResult<S> solve_flat(const SensingMap<S>& A, const Vec<S>& b, const SolveOp
     return res;
   }
   const Mat<S> D1i = spd_inverse<S>(D.D1, "D1"), D2i = spd_inverse<S>(D.D2, "D2");
-  const SensingMap<S> B = A.composed(D1i, D2i);
-  res = solve_nuclear<S>(B, b, o);
+  const SensingMap<S> B = As.composed(D1i, D2i);
+  res = solve_nuclear<S>(B, bs, os);
   res.method = Method::flat;
   if (res.X.size()) res.X = D1i * res.X * D2i;
+  res.y = times_pow2_each(res.y, g);
   res.seconds = std::chrono::duration<double>(Clock::now() - start).count();
   return res;
 }
@@ -1435,10 +1585,26 @@ SolveResult<S> solve(Method m, const SensingMap<S>& A, const Vec<S>& b, const So
 }
 
 namespace solver_detail {
+template <class S>
+Certificate certify_scaled(const SensingMap<S>& A, const Mat<S>& M, bool symmetric);
+
+// The certificate's conditions are invariant under A -> 2^-g A (y -> 2^g y; sigma_min(J_T) scales
+// by 2^-g): it is computed for the map whose largest entry is near 1, so that no Gram sum over-
+// or underflows at any scale of the data, with the same bits otherwise.
 template <class S> Certificate certify_impl(const SensingMap<S>& A, const Mat<S>& M, bool symmetric) {
   require_shape(M.rows(), M.cols(), A.d1(), A.d2(), "certify: M");
   require_finite(M, "certify: M");
   if (A.m() == 0) throw InvalidArgument("certify: the map has no measurements (m = 0)");
+  const std::vector<int> e = A.row_exponents();
+  const int g = *std::max_element(e.begin(), e.end());
+  if (g == 0) return certify_scaled<S>(A, M, symmetric);
+  Certificate c = certify_scaled<S>(A.rows_scaled(std::vector<int>(e.size(), -g)), M, symmetric);
+  c.tangent_sigma_min = times_pow2<double>(c.tangent_sigma_min, g);
+  return c;
+}
+
+template <class S>
+Certificate certify_scaled(const SensingMap<S>& A, const Mat<S>& M, bool symmetric) {
   Certificate c;
   const Svd<S> d = svd<S>(M);
   Index r = 0;
@@ -1507,10 +1673,19 @@ template <class S> Certificate certify(const SensingMap<S>& A, const Mat<S>& M) 
 
 template <class S> Certificate certify_flat(const SensingMap<S>& A, const Mat<S>& M) {
   require_shape(M.rows(), M.cols(), A.d1(), A.d2(), "certify_flat: M");
-  const Rescaling<S> D = rescaling(A);
+  require_finite(M, "certify_flat: M");
+  if (A.m() == 0) throw InvalidArgument("certify_flat: the map has no measurements (m = 0)");
+  // for 2^-g A (largest entry near 1, so that D1 M D2 does not overflow at any scale of A): D and
+  // the rescaled map A(D1^-1 . D2^-1) scale by 2^-g and 2^g, the verdict and margin not at all
+  const std::vector<int> e = A.row_exponents();
+  const int g = *std::max_element(e.begin(), e.end());
+  const SensingMap<S> As = g == 0 ? A : A.rows_scaled(std::vector<int>(e.size(), -g));
+  const Rescaling<S> D = rescaling(As);
   const Mat<S> D1i = spd_inverse<S>(D.D1, "D1"), D2i = spd_inverse<S>(D.D2, "D2");
-  return solver_detail::certify_impl<S>(A.composed(D1i, D2i), Mat<S>(D.D1 * M * D.D2),
-                                        A.structure() == Structure::quadratic);
+  Certificate c = solver_detail::certify_impl<S>(As.composed(D1i, D2i), Mat<S>(D.D1 * M * D.D2),
+                                                 A.structure() == Structure::quadratic);
+  c.tangent_sigma_min = times_pow2<double>(c.tangent_sigma_min, -g);
+  return c;
 }
 
 #define FLATMIN_INSTANTIATE_SOLVER(S)                                                           \

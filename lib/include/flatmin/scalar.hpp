@@ -81,6 +81,25 @@ template <class S> inline bool is_finite(const S& x) {
   return isfinite(x);
 }
 
+// Powers of two, exact in every type (barring under- and overflow): exponent_of(x) = e with
+// |x| = f 2^e, f in [1/2, 1) (0 for x = 0); times_pow2(x, e) = x 2^e; times_pow2_each(X, e) for
+// every entry of a matrix or vector.
+template <class S> inline int exponent_of(const S& x) {
+  using std::frexp;
+  int e = 0;
+  if (x != S(0)) frexp(x, &e);
+  return e;
+}
+template <class S> inline S times_pow2(const S& x, int e) {
+  using std::ldexp;
+  return S(ldexp(x, e));
+}
+template <class Derived>
+auto times_pow2_each(const Eigen::MatrixBase<Derived>& X, int e) {
+  using S = typename Derived::Scalar;
+  return X.unaryExpr([e](const S& v) { return times_pow2<S>(v, e); }).eval();
+}
+
 template <class S> std::string to_string(const S& x, int digits = ScalarTraits<S>::digits10()) {
   std::ostringstream os;
   os.precision(digits);

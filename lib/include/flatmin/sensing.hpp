@@ -44,6 +44,17 @@ template <class S> class SensingMap {
 
   template <class T> SensingMap<T> cast() const;
 
+  // Row equilibration by powers of two, exact in binary floating point (barring under- and
+  // overflow). row_exponents()[i] = e_i puts the largest |entry| of 2^-e_i A_i in [1, 8) (in
+  // [1, 2) for dense and completion rows, [1, 4) for quadratic ones; a zero A_i, and the
+  // identity map, which has no data, get 0; quadratic rows get an even e_i, as A_i = x_i x_i^T
+  // scales through x_i). A row of entries 1 (a completion map) keeps e_i = 0.
+  // rows_scaled(e) is the map with every A_i replaced by 2^{e_i} A_i (e_i even for quadratic
+  // maps; all 0 for the identity). The feasible set {X : A(X) = b} is unchanged when b_i is
+  // scaled alike; the solvers work on this form (solver.hpp, "Scale").
+  std::vector<int> row_exponents() const;
+  SensingMap rows_scaled(const std::vector<int>& e) const;
+
   // Constructors from explicit data (all validate shapes and finiteness).
   static SensingMap from_dense(Index d1, Index d2, Mat<S> rows, std::string family = "dense");
   static SensingMap from_rank_one(Mat<S> a, Mat<S> b, Vec<S> w, std::string family = "rank_one");

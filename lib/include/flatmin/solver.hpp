@@ -40,6 +40,22 @@
 //      of its iterations costs below 2e9 flops, and otherwise the ADMM iterate and its residuals
 //      are returned with status `iteration_limit` unless ADMM itself met the tolerance.
 // Every loop has a budget; every result carries a status and the residuals it reached.
+//
+// Scale: the program is solved in a scale-free form. Row i of A and b is multiplied by the power
+// of two that brings A_i's largest entry to [1, 8) (SensingMap::row_exponents), then b by the
+// power of two that brings the size of X (estimated as ||b|| sqrt(d1 d2) / ||A||_F) to [1, 2); X
+// and y are mapped back exactly. The
+// scalings are exact in binary floating point and leave the feasible set, the minimisers and the
+// certificate unchanged, so every tolerance is relative to the data: multiplying A and b by
+// alpha, or the truth and b by beta, changes no status (a power of two changes no bit), and a
+// badly scaled row weighs as much as any other. The residuals reported are the scale-free
+// program's.
+//
+// Status `infeasible` only with a verified Farkas certificate (y = b - A(X_ls) with A^* y = 0 to
+// within the rounding error of forming it and <b, y> > 0 above its own; y is returned): then no X
+// of any size the data could mean satisfies A(X) = b (the message gives the radius). A large
+// least-squares residual without such a certificate is `numerical_trouble`.
+// b = 0: X = 0, y = 0, rank 0, `solved`.
 #pragma once
 
 #include <string>
@@ -82,6 +98,7 @@ template <class S> struct SolveResult {
                           // below_bound the feasible point found (not a minimiser)
   Vec<S> y;               // dual vector of the program solved (flat: of the rescaled program)
   int iterations = 0;
+  // residuals of the scale-free program (see "Scale" above) that was solved
   double primal_residual = 0;  // ||A(X) - b|| / max(1, ||b||) for the program solved
   double dual_residual = 0;    // ||P_T(A^* y) - UV^T||_F / sqrt(r)  (polish) or ADMM's ||rho dZ||
   double gap = 0;              // (||X||_* - <b, y>) / max(1, ||X||_*), y scaled dual-feasible
