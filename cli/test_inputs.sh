@@ -21,7 +21,8 @@ trap 'rm -rf "$tmp"' EXIT
 # for its shadow memory at start: under `ulimit -v` it cannot start. There the time limit alone
 # bounds each run, and the address-space cap case below is skipped (with the reason printed).
 asan=0
-if ldd "$bin" 2>/dev/null | grep -q libasan; then asan=1; echo "note: AddressSanitizer build: no ulimit -v"; fi
+# g++ links the ASan runtime as libasan.so, clang++ statically: both leave __asan_init in the binary
+if grep -qa __asan_init "$bin"; then asan=1; echo "note: AddressSanitizer build: no ulimit -v"; fi
 
 # run <vm-limit-kB> <args...>: flatmin under the limits; sets $out (stdout + stderr) and $rc
 run() {

@@ -83,7 +83,8 @@ void tangent_jacobian(const SensingMap<S>& A, const Tangent<S>& T, Mat<S>& J, Ma
         const S w = A.weights()(i);
         for (Index c = 0; c < r; ++c) {
           J(i, k + d2 * c) = w * T.U(j, c);
-          J.row(i).segment(d2 * r + c * q, q) = (w * T.V(k, c)) * T.Uperp.row(j);
+          // (q = 0 at full rank: no row view of the empty U_perp, whose data pointer is null)
+          if (q > 0) J.row(i).segment(d2 * r + c * q, q) = (w * T.V(k, c)) * T.Uperp.row(j);
         }
       }
       return;

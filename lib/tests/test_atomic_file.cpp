@@ -69,7 +69,8 @@ TEST(AtomicFile, RefusesEveryTargetThatIsNotARegularFile) {
   fs::create_symlink(t / "target", t / "link");
   for (const auto& [name, kind] : std::vector<std::pair<std::string, std::string>>{
            {"fifo", "a FIFO"}, {"dir", "a directory"}, {"link", "a symbolic link"}}) {
-    const std::string msg = refusal([&] { flatmin::write_file_atomic(t / name, "new"); });
+    const fs::path target = t / name;  // C++17 lambdas cannot capture a structured binding
+    const std::string msg = refusal([&] { flatmin::write_file_atomic(target, "new"); });
     EXPECT_NE(msg.find(t / name), std::string::npos) << msg;
     EXPECT_NE(msg.find("it is " + kind), std::string::npos) << msg;
   }

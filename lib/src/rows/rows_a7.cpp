@@ -233,7 +233,11 @@ template <class S> struct L72 {
     const Mat<S> W1 = P.U1.cwiseAbs() + S(2) * V1.cwiseAbs(),
                  W2 = P.U2.cwiseAbs() + S(2) * V2.cwiseAbs();
     const Mat<S> Xabs = inst.A.left().cwiseAbs();
-    const Vec<S> sizes = (Xabs * W1).rowwise().squaredNorm() + (Xabs * W2).rowwise().squaredNorm();
+    // (a factor without columns adds nothing; Eigen's row views of an empty product would offset
+    // a null pointer)
+    Vec<S> sizes = Vec<S>::Zero(Xabs.rows());
+    if (W1.cols() > 0) sizes += (Xabs * W1).rowwise().squaredNorm();
+    if (W2.cols() > 0) sizes += (Xabs * W2).rowwise().squaredNorm();
     const S form_scale = sizes.squaredNorm() / S(m);
     Outcome a = exact_outcome<S>(form_def, form, form_scale, tol,
                                  "D2f[V] definition vs (2/m)||A(U1V1'+V1U1'-U2V2'-V2U2')||^2");
