@@ -13,6 +13,7 @@
 #include "flatmin/depth.hpp"
 #include "flatmin/linalg.hpp"
 #include "flatmin/programs.hpp"
+#include "cases.hpp"
 
 using namespace flatmin;
 
@@ -20,21 +21,8 @@ namespace {
 
 // ---- weighted l_q ------------------------------------------------------------------------
 
-struct LqCase {
-  Mat<double> A;
-  Vec<double> x0, b, w;
-};
-
-// Gaussian A (m x n), an s-sparse truth, the depth weights D_jj^2 = ||a_j||^2 / m.
-LqCase make_lq(Index m, Index n, Index s, std::uint64_t seed) {
-  Rng rng(seed);
-  LqCase c;
-  c.x0 = sparse_vector(rng, n, s);
-  c.A = rng.normal_matrix(m, n);
-  c.b = c.A * c.x0;
-  c.w = hadamard_weights<double>(c.A);
-  return c;
-}
+using test_cases::LqCase;
+using test_cases::make_lq;
 
 template <class S> S absv(const S& x) { return x < S(0) ? S(-x) : x; }
 

@@ -14,33 +14,14 @@
 #include "flatmin/rng.hpp"
 #include "flatmin/solver.hpp"
 #include "../src/solver_common.hpp"  // svt and svt_gram (templates, nothing to link)
+#include "cases.hpp"
 
 using namespace flatmin;
 
 namespace {
 
-struct Case {
-  SensingMap<double> A;
-  Mat<double> M;
-  Vec<double> b;
-};
-
-// Ground truth first, then the map (as the catalogue rows and the instance generator).
-Case make(const std::string& family, Index d, Index m, Index r, std::uint64_t seed) {
-  Rng rng(seed);
-  Case c{SensingMap<double>::identity(1, 1), Mat<double>(), Vec<double>()};
-  if (family == "quadratic") {
-    c.M = assemble<double>(random_symmetric_low_rank(rng, d, r - r / 3, r / 3));
-    c.A = quadratic_map(rng, d, m);
-  } else {
-    c.M = assemble<double>(random_low_rank(rng, d, d, r));
-    if (family == "gaussian") c.A = gaussian_map(rng, d, d, m);
-    if (family == "bilinear") c.A = bilinear_map(rng, d, d, m);
-    if (family == "completion") c.A = completion_map(rng, d, d, double(m) / double(d * d));
-  }
-  c.b = c.A.apply(c.M);
-  return c;
-}
+using test_cases::Case;
+using test_cases::make;
 
 // Independent optimality check by weak duality: X feasible, Y = A^* y dual-feasible
 // (||Y||_op <= 1 + tol), and <b, y> >= ||X||_* - tol: then ||X||_* exceeds the optimum by at most

@@ -7,7 +7,7 @@
 //     relative error ||X - M||_F / ||M||_F (to 1e-9) where the minimiser is unique (the
 //     certificate holds; elsewhere the solver may return another point of the same value), and
 //     the same certificate verdict and margin at the truth.
-// The scaled maps are built here from the raw data (not through the library's own row scaling).
+// The scaled maps are built from the raw data (cases.hpp), not through the library's row scaling.
 // Negative control: the solver before its scale-free form fails every test here (measured on it:
 // at alpha = 1e-100 it reported `solved` at the start point, relative error 0.66).
 #include <gtest/gtest.h>
@@ -19,46 +19,16 @@
 #include "flatmin/linalg.hpp"
 #include "flatmin/rng.hpp"
 #include "flatmin/solver.hpp"
+#include "cases.hpp"
 
 using namespace flatmin;
 
 namespace {
 
-struct Case {
-  SensingMap<double> A;
-  Mat<double> M;
-  Vec<double> b;
-};
-
-Case make(const std::string& family, Index d, Index m, Index r, std::uint64_t seed) {
-  Rng rng(seed);
-  Case c{SensingMap<double>::identity(1, 1), Mat<double>(), Vec<double>()};
-  if (family == "quadratic") {
-    c.M = assemble<double>(random_symmetric_low_rank(rng, d, r, 0));
-    c.A = quadratic_map(rng, d, m);
-  } else {
-    c.M = assemble<double>(random_low_rank(rng, d, d, r));
-    if (family == "gaussian") c.A = gaussian_map(rng, d, d, m);
-    if (family == "bilinear") c.A = bilinear_map(rng, d, d, m);
-    if (family == "completion") c.A = completion_map(rng, d, d, double(m) / double(d * d));
-  }
-  c.b = c.A.apply(c.M);
-  return c;
-}
-
-// every A_i times alpha (quadratic: x_i times sqrt(alpha), alpha > 0)
-SensingMap<double> scaled(const SensingMap<double>& A, double alpha) {
-  switch (A.structure()) {
-    case Structure::dense: return SensingMap<double>::from_dense(A.d1(), A.d2(), A.dense_rows() * alpha);
-    case Structure::rank_one:
-      return SensingMap<double>::from_rank_one(A.left(), A.right(), A.weights() * alpha);
-    case Structure::quadratic: return SensingMap<double>::from_quadratic(A.left() * std::sqrt(alpha));
-    case Structure::entries:
-      return SensingMap<double>::from_entries(A.d1(), A.d2(), A.entries(), A.weights() * alpha);
-    case Structure::identity: break;
-  }
-  throw std::logic_error("scaled: identity");
-}
+// the quadratic truths here are of rank 1: r - r/3 = 1 positive eigenvalue
+using test_cases::Case;
+using test_cases::make;
+using test_cases::scaled;
 
 double rel_error(const SolveResult<double>& r, const Mat<double>& M) {
   return r.X.size() ? (r.X - M).norm() / M.norm() : -1;
