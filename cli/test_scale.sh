@@ -46,6 +46,23 @@ for method in nuclear flat; do
     "$(awk -v e="$e" -v e0="$e0" 'BEGIN { d = e - e0; if (d < 0) d = -d; exit !(e != "" && d <= 1e-9) }'; echo $?)"
 done
 
+# the noisy program (--noise EPS): A, b and EPS times 1e-100 and 1e100 keep the status and the
+# relative error
+for method in nuclear flat; do
+  base=$("$bin" solve "$tmp/g.txt" --method "$method" --noise 1e-3 --json)
+  s0=$(field "$base" status)
+  e0=$(field "$base" error_rel)
+  for f in 1e-100 1e100; do
+    eps=$(awk -v f="$f" 'BEGIN { printf "%.17g", 1e-3 * f }')
+    out=$("$bin" solve "$tmp/g$f.txt" --method "$method" --noise "$eps" --json 2>&1)
+    rc=$?
+    s=$(field "$out" status)
+    e=$(field "$out" error_rel)
+    check "$method --noise, A, b and eps times $f: exit $rc (0), status $s ($s0), relative error $e (unscaled $e0)" \
+      "$(awk -v rc="$rc" -v s="$s" -v s0="$s0" -v e="$e" -v e0="$e0" 'BEGIN { d = e - e0; if (d < 0) d = -d; exit !(rc == 0 && s == s0 && e != "" && d <= 1e-9) }'; echo $?)"
+  done
+done
+
 # eval at a scale where the loss overflows: a clear error naming the file, exit 2
 printf '0.5\n0.5\n0.5\n0.5\n0.5\n0.5\n0.5\n0.5\n' > "$tmp/lr.txt"
 out=$("$bin" eval "$tmp/g1e160.txt" --factors "$tmp/lr.txt" --json 2>&1)

@@ -22,6 +22,10 @@ namespace programs_detail {
 using solver_detail::abs_s;
 using solver_detail::dbl;
 using solver_detail::default_tol;
+using solver_detail::scale_back;
+using solver_detail::scale_free;
+using solver_detail::ScaleFree;
+using solver_detail::unit_exponent;
 using Clock = std::chrono::steady_clock;
 
 template <class S> S rel(const S& num, const S& scale) { return num / std::max<S>(S(1), scale); }
@@ -237,11 +241,16 @@ LqResult<S> l1_admm(const DenseSystem<S>& sys, const Mat<S>& A0, const Vec<S>& b
     }
     stable = same ? stable + 1 : 0;
     ++since_polish;
-    if (k % 10 == 0) {  // residual balancing
-      if (rp > S(10) * rd) {
+    if (k % 10 == 0) {
+      // residual balancing on the relative residuals (as OSQP's): ||x - z|| / max(||x||, ||z||)
+      // against ||rho dz|| / ||rho u||, both invariant under x, z, u -> c x, c z, c u and rho ->
+      // rho / c, so that the iteration does not depend on the scale of b or w
+      const S xz = std::max<S>(S(x.norm()), S(z.norm())), un = u.norm();
+      const S rp_rel = xz > S(0) ? S(rp / xz) : rp, rd_rel = un > S(0) ? S((z - zold).norm() / un) : rd;
+      if (rp_rel > S(10) * rd_rel) {
         rho *= S(2);
         u /= S(2);
-      } else if (rd > S(10) * rp) {
+      } else if (rd_rel > S(10) * rp_rel) {
         rho /= S(2);
         u *= S(2);
       }
@@ -260,7 +269,22 @@ LqResult<S> l1_admm(const DenseSystem<S>& sys, const Mat<S>& A0, const Vec<S>& b
       for (Index j = 0; j < n; ++j)
         if (pattern[std::size_t(j)] != 0) supp.push_back(j);
       const Vec<S> y_hint = dual_estimate();
-      if (l1_polish<S>(A0, b0, w, supp, &y_hint, tol, res)) {
+      // The pattern's support, else a basis: the k = rank A entries largest in |x_j| + |z_j|
+      // (a solution of the LP at a vertex has at most k non-zeros; ADMM's pattern reaches it
+      // slowly on degenerate instances, where its order is already right)
+      bool ok = l1_polish<S>(A0, b0, w, supp, &y_hint, tol, res);
+      const Index k_basis = sys.A.rows();
+      if (!ok && Index(supp.size()) != k_basis && k_basis > 0 && k_basis < n) {
+        std::vector<Index> order(static_cast<std::size_t>(n));
+        for (Index j = 0; j < n; ++j) order[std::size_t(j)] = j;
+        std::stable_sort(order.begin(), order.end(), [&](Index i, Index j) {
+          return abs_s<S>(x(i)) + abs_s<S>(z(i)) > abs_s<S>(x(j)) + abs_s<S>(z(j));
+        });
+        std::vector<Index> basis(order.begin(), order.begin() + k_basis);
+        std::sort(basis.begin(), basis.end());
+        ok = l1_polish<S>(A0, b0, w, basis, &y_hint, tol, res);
+      }
+      if (ok) {
         res.status = SolveStatus::solved;
         res.message = "KKT conditions verified after the polish on a support of size " +
                       std::to_string(res.support);
@@ -501,11 +525,81 @@ Vec<S> lq_primal_from_dual(const Mat<S>& A, const Vec<S>& w, const S& q, const V
   return programs_detail::lq_dual_eval<S>(A, Vec<S>::Zero(A.rows()), w, q, y).x;
 }
 
+namespace programs_detail {
+
+// The scale-free form of the weighted l_q program (solver_common.hpp, "Scale"): row i of A and b
+// times 2^-e_i (the row's largest |entry| to [1, 2)), the weights times 2^-ew (the largest to
+// [1, 2)) and b times 2^-ex (the size of x to [1, 2)):
+//   A' x' = b',  x = 2^ex x',  f(x) = 2^(ew + q ex) f'(x'),  y_i = 2^(ew + (q-1) ex - e_i) y'_i
+// (from grad f(x) = A^T y); exact but for the factor 2^((q-1) ex) when q is not an integer.
+template <class S> struct LqScaleFree {
+  Mat<S> A;
+  Vec<S> b, w;
+  std::vector<int> e;  // row exponents
+  int ew = 0, ex = 0;
+};
+
+template <class S> LqScaleFree<S> lq_scale_free(const Mat<S>& A, const Vec<S>& b, const Vec<S>& w) {
+  LqScaleFree<S> s;
+  s.A = A;
+  s.b = b;
+  s.e.assign(std::size_t(A.rows()), 0);
+  for (Index i = 0; i < A.rows(); ++i) {
+    const int e = unit_exponent<S>(S(A.row(i).cwiseAbs().maxCoeff()));
+    s.e[std::size_t(i)] = e;
+    s.A.row(i) = times_pow2_each(A.row(i), -e);
+    s.b(i) = times_pow2<S>(b(i), -e);
+  }
+  s.ew = unit_exponent<S>(S(w.maxCoeff()));
+  s.w = times_pow2_each(w, -s.ew);
+  for (Index j = 0; j < w.size(); ++j)
+    if (!(s.w(j) > S(0)))
+      throw InvalidArgument("solve_weighted_lq: weight w_" + std::to_string(j) +
+                            " is out of all proportion to the largest weight (w_j / max w "
+                            "underflows)");
+  s.ex = unit_exponent<S>(solver_detail::size_estimate<S>(solver_detail::safe_norm<S>(s.b), S(s.A.squaredNorm()),
+                                                          S(double(A.cols()))));
+  s.b = times_pow2_each(s.b, -s.ex);
+  for (Index i = 0; i < b.size(); ++i)
+    if (!is_finite(s.b(i)))
+      throw InvalidArgument("solve_weighted_lq: row " + std::to_string(i + 1) +
+                            ": b_i is out of all proportion to A's row (not representable)");
+  return s;
+}
+
+template <class S> void lq_scale_back(LqResult<S>& r, const LqScaleFree<S>& s, const S& q) {
+  using std::pow;
+  if (r.x.size()) r.x = times_pow2_each(r.x, s.ex);
+  // 2^((q-1) ex) and 2^(q ex): powers of two when q = 1
+  const S fy = q == S(1) ? S(1) : S(pow(S(2), S((q - S(1)) * S(double(s.ex)))));
+  if (r.y.size() == Index(s.e.size()))
+    for (Index i = 0; i < r.y.size(); ++i)
+      r.y(i) = times_pow2<S>(S(r.y(i) * fy), s.ew - s.e[std::size_t(i)]);
+  r.objective = times_pow2<double>(r.objective * dbl(S(fy)), s.ew + s.ex);
+}
+
+template <class S>
+LqResult<S> lq_scale_free_solve(const Mat<S>& A, const Vec<S>& b, const Vec<S>& w, const S& q,
+                                const SolveOptions& o);
+
+}  // namespace programs_detail
+
 template <class S>
 LqResult<S> solve_weighted_lq(const Mat<S>& A, const Vec<S>& b, const Vec<S>& w, const S& q,
                               const SolveOptions& o) {
   using namespace programs_detail;
   validate_lq<S>(A, b, w, q, o);
+  const auto start = Clock::now();
+  const LqScaleFree<S> s = lq_scale_free<S>(A, b, w);
+  LqResult<S> res = lq_scale_free_solve<S>(s.A, s.b, s.w, q, o);
+  lq_scale_back<S>(res, s, q);
+  res.seconds = seconds_since<S>(start);
+  return res;
+}
+
+template <class S>
+LqResult<S> programs_detail::lq_scale_free_solve(const Mat<S>& A, const Vec<S>& b, const Vec<S>& w,
+                                                 const S& q, const SolveOptions& o) {
   const auto start = Clock::now();
   const double tol = default_tol<S>(o.tol);
   if constexpr (std::is_same_v<S, double>) {
@@ -952,11 +1046,19 @@ SolveResult<S> noisy_admm(const SensingMap<S>& A, const Vec<S>& b, const S& eps,
     rank = rk;
     ++since_polish;
     if (k % 10 == 0) {
-      if (rp > S(10) * rd) {
+      // residual balancing on the relative residuals (as OSQP's): rp / ||(X, Z, A X, b + w)||
+      // against (rd / rho) / ||(U, v)||, both invariant under b, eps, X, Z, w, U, v -> c (.) and
+      // rho -> rho / c
+      const S primal_size = sqrt_s<S>(S(X.squaredNorm() + Z.squaredNorm() + ax.squaredNorm() +
+                                        Vec<S>(bs + w).squaredNorm()));
+      const S dual_size = sqrt_s<S>(S(U.squaredNorm() + v.squaredNorm()));
+      const S rp_rel = primal_size > S(0) ? S(rp / primal_size) : rp;
+      const S rd_rel = dual_size > S(0) ? S(rd / rho / dual_size) : rd;
+      if (rp_rel > S(10) * rd_rel) {
         rho *= S(2);
         U /= S(2);
         v /= S(2);
-      } else if (rd > S(10) * rp) {
+      } else if (rd_rel > S(10) * rp_rel) {
         rho /= S(2);
         U *= S(2);
         v *= S(2);
@@ -1005,6 +1107,13 @@ SolveResult<S> noisy_admm(const SensingMap<S>& A, const Vec<S>& b, const S& eps,
 
 }  // namespace programs_detail
 
+namespace programs_detail {
+// solve_noisy on its scale-free form
+template <class S>
+SolveResult<S> noisy_scale_free(const SensingMap<S>& A, const Vec<S>& b, const S& eps,
+                                const SolveOptions& o);
+}  // namespace programs_detail
+
 template <class S>
 SolveResult<S> solve_noisy(const SensingMap<S>& A, const Vec<S>& b, const S& eps, const SolveOptions& o) {
   using namespace programs_detail;
@@ -1019,6 +1128,25 @@ SolveResult<S> solve_noisy(const SensingMap<S>& A, const Vec<S>& b, const S& eps
     throw InvalidArgument("solve_noisy: max_iterations must be in [1, 1e7]");
   if (!(o.tol >= 0) || !std::isfinite(o.tol)) throw InvalidArgument("solve_noisy: tol must be >= 0");
   const auto start = Clock::now();
+  // The scale-free form (solver_common.hpp): every row times 2^-g, g the largest row exponent
+  // (the constraint is a norm of the residual, which weighs the rows alike), then b and eps
+  // times 2^-ex; X = 2^ex X', y = 2^-g y'.
+  const std::vector<int> e = A.row_exponents();
+  const int g = *std::max_element(e.begin(), e.end());
+  const ScaleFree<S> q = scale_free<S>(A, b, std::vector<int>(e.size(), g), "solve_noisy");
+  const S eps_q = times_pow2<S>(eps, -(g + q.ex));
+  if (eps > S(0) && !(eps_q > S(0) && is_finite(eps_q)))
+    throw InvalidArgument("solve_noisy: eps = " + to_string(eps) +
+                          " is out of all proportion to b and A (not representable at their scale)");
+  SolveResult<S> res = noisy_scale_free<S>(q.A, q.b, eps_q, o);
+  scale_back(res, q);
+  res.seconds = seconds_since<S>(start);
+  return res;
+}
+
+template <class S>
+SolveResult<S> programs_detail::noisy_scale_free(const SensingMap<S>& A, const Vec<S>& b,
+                                                 const S& eps, const SolveOptions& o) {
   const double tol = noisy_tol<S>(o.tol, b, eps);
   SolveResult<S> res;
   if (b.norm() <= eps) {  // X = 0 is feasible, and optimal
@@ -1026,7 +1154,6 @@ SolveResult<S> solve_noisy(const SensingMap<S>& A, const Vec<S>& b, const S& eps
     res.y = Vec<S>::Zero(A.m());
     res.status = SolveStatus::solved;
     res.message = "||b|| <= eps: X = 0";
-    res.seconds = seconds_since<S>(start);
     return res;
   }
   if constexpr (std::is_same_v<S, double>) {
@@ -1058,7 +1185,6 @@ SolveResult<S> solve_noisy(const SensingMap<S>& A, const Vec<S>& b, const S& eps
     }
   }
   res.message += " (tol " + to_string(tol, 3) + ")";
-  res.seconds = seconds_since<S>(start);
   return res;
 }
 

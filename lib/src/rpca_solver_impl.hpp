@@ -444,11 +444,15 @@ template <class S> Phase<S> admm(const Mat<S>& Y, const S& tau, const SolveOptio
     ph.start = Z;
     ++since_polish;
     if (k % 10 == 0) {
-      // residual balancing (Boyd et al. 2011, 3.4.1): keep rp and rd within a factor 10
-      if (rp > S(10) * rd) {
+      // residual balancing (Boyd et al. 2011, 3.4.1) on the relative residuals (as OSQP's):
+      // ||X - Z|| / max(||X||, ||Z||) against ||rho dZ|| / ||rho U||, within a factor 10; both are
+      // invariant under Y, X, Z, U -> c Y, c X, c Z, c U and rho -> rho / c
+      const S xz = std::max<S>(S(X.norm()), S(Z.norm())), un = Ud.norm();
+      const S rp_rel = xz > S(0) ? S(rp / xz) : rp, rd_rel = un > S(0) ? S((Z - Zold).norm() / un) : rd;
+      if (rp_rel > S(10) * rd_rel) {
         rho *= S(2);
         Ud /= S(2);
-      } else if (rd > S(10) * rp) {
+      } else if (rd_rel > S(10) * rp_rel) {
         rho /= S(2);
         Ud *= S(2);
       }
@@ -529,10 +533,34 @@ RpcaKkt rpca_kkt(const Mat<S>& Y, const S& tau, const Mat<S>& X, const Mat<S>& W
   return k;
 }
 
+namespace rpca_detail {
+template <class S> SolveResult<S> solve_scale_free(const Mat<S>& Y, const S& tau, const SolveOptions& o);
+}  // namespace rpca_detail
+
+// (56) is solved in its scale-free form (solver_common.hpp, "Scale"): Y and tau times 2^-ex, the
+// largest |Y_ij| brought to [1, 2); X = 2^ex X', and W is unchanged (the program is homogeneous).
 template <class S>
 SolveResult<S> solve_rpca(const Mat<S>& Y, const S& tau, const SolveOptions& o) {
   using namespace rpca_detail;
   validate<S>(Y, tau, o);
+  const auto start = Clock::now();
+  const int ex = solver_detail::unit_exponent<S>(max_abs<S>(Y));
+  const Mat<S> Yq = times_pow2_each(Y, -ex);
+  S tau_q = times_pow2<S>(tau, -ex);
+  if (tau > S(0) && !(tau_q > S(0)))
+    throw InvalidArgument("solve_rpca: tau = " + to_string(tau, 6) +
+                          " is out of all proportion to Y (tau / max |Y_ij| underflows)");
+  // tau / max |Y_ij| overflows: then tau >= ||Y||_{1,1} by far, and any radius above ||Y'||_{1,1}
+  // has the same solution X = 0 and the same residuals
+  if (!is_finite(tau_q)) tau_q = times_pow2<S>(l1_norm<S>(Yq), 1);
+  SolveResult<S> res = solve_scale_free<S>(Yq, tau_q, o);
+  if (res.X.size()) res.X = times_pow2_each(res.X, ex);
+  res.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  return res;
+}
+
+template <class S>
+SolveResult<S> rpca_detail::solve_scale_free(const Mat<S>& Y, const S& tau, const SolveOptions& o) {
   const auto start = Clock::now();
   const double tol = default_tol<S>(o.tol);
   SolveResult<S> res;

@@ -3,20 +3,24 @@
 // dbl, abs_s, default_tol, gram, AffineProjector, svt, Tangent / tangent_at, truncate; the
 // additions are AffineProjector's constructor from an already formed Gram matrix, its diagonal
 // case (completion), svt_symmetric and svt_gram. Also used by the robust-PCA solver
-// (rpca_solver_impl.hpp) and, for svt / svt_gram, by lib/tests/test_solver.cpp.
+// (rpca_solver_impl.hpp) and, for svt / svt_gram, by lib/tests/test_solver.cpp. The scale-free
+// form every program is solved in (ScaleFree, scale_free, scale_back) is at the end.
 #pragma once
 
 #include <Eigen/Cholesky>
 #include <Eigen/Eigenvalues>
 #include <Eigen/QR>
 #include <algorithm>
+#include <cmath>
 #include <map>
+#include <string>
 #include <type_traits>
 #include <utility>
 #include <vector>
 
 #include "flatmin/linalg.hpp"
 #include "flatmin/sensing.hpp"
+#include "flatmin/solver.hpp"
 #include "symmetric_part.hpp"
 
 namespace flatmin {
@@ -254,6 +258,93 @@ Mat<S> svt_symmetric(const Mat<S>& W, const S& tau, Index& rank, Index& gap_rank
 template <class S> S symmetric_nuclear_norm(const Mat<S>& X) {
   const Eigen::SelfAdjointEigenSolver<Mat<S>> es(X, Eigen::EigenvaluesOnly);
   return es.eigenvalues().cwiseAbs().sum();
+}
+
+// ---- Scale ---------------------------------------------------------------------------------
+// Every convex program is solved in a scale-free form (solver.hpp, "Scale"): its data are
+// multiplied by powers of two chosen from the data alone (exact, barring over- and underflow,
+// which is reported), so that 2^k times the data runs the same operations on the same numbers and
+// every tolerance compares quantities of the size at which the stages were measured.
+// Linear constraints A(X) = b: row i of A and b times 2^-e_i, then b times 2^-ex, which brings the
+// size of X to [1, 2):
+//   A'_i = 2^-e_i A_i,  b'_i = 2^-(e_i + ex) b_i;  A(X) = b  <=>  A'(X') = b',  X = 2^ex X',
+// and the dual y' of (A', b') gives y_i = 2^-e_i y'_i (A^* y = A'^* y', <b, y> = 2^ex <b', y'>).
+// The exponents e_i are SensingMap::row_exponents() for the equality-constrained programs and
+// their largest one for every row where the constraint is a norm of the residual (noisy).
+template <class S> struct ScaleFree {
+  SensingMap<S> A;
+  Vec<S> b;
+  std::vector<int> e;  // row exponents
+  int ex = 0;
+};
+
+// ex with 2^-ex x in [1, 2) (0 for x = 0)
+template <class S> int unit_exponent(const S& x) { return x > S(0) ? exponent_of<S>(x) - 1 : 0; }
+
+// ||v||_2 without under- or overflow: 2^m ||2^-m v|| with 2^-m max |v_i| in [1, 2) (exact
+// scalings: the same bits as v.norm() wherever that does not under- or overflow)
+template <class S> S safe_norm(const Vec<S>& v) {
+  if (v.size() == 0) return S(0);
+  const int m = unit_exponent<S>(S(v.cwiseAbs().maxCoeff()));
+  return times_pow2<S>(S(times_pow2_each(v, -m).norm()), m);
+}
+
+// ||A||_F^2 = sum_i ||A_i||_F^2, by structure
+template <class S> S frobenius_squared(const SensingMap<S>& A) {
+  switch (A.structure()) {
+    case Structure::dense: return A.dense_rows().squaredNorm();
+    case Structure::rank_one:
+      return (A.weights().cwiseAbs2().cwiseProduct(A.left().rowwise().squaredNorm()))
+          .dot(A.right().rowwise().squaredNorm());
+    case Structure::quadratic: return A.left().rowwise().squaredNorm().cwiseAbs2().sum();
+    case Structure::entries: return A.weights().squaredNorm();
+    case Structure::identity: return S(double(A.m()));
+  }
+  return S(0);
+}
+
+// The size of x with ||A x|| = bn for a map of squared Frobenius norm a2 on R^n whose rows are
+// of even weight: ||A x|| ~ sqrt(a2 / n) ||x||, so ||x|| ~ bn sqrt(n / a2).
+template <class S> S size_estimate(const S& bn, const S& a2, const S& n) {
+  return bn > S(0) && a2 > S(0) ? S(bn * sqrt(n / a2)) : S(0);
+}
+
+template <class S>
+ScaleFree<S> scale_free(const SensingMap<S>& A, const Vec<S>& b, const std::vector<int>& e,
+                        const char* who = "solve") {
+  ScaleFree<S> q;
+  q.e = e;
+  std::vector<int> down(q.e.size());
+  for (std::size_t i = 0; i < q.e.size(); ++i) down[i] = -q.e[i];
+  q.A = A.rows_scaled(down);
+  q.b = b;
+  for (Index i = 0; i < b.size(); ++i) q.b(i) = times_pow2<S>(b(i), down[std::size_t(i)]);
+  // X' of unit size (the scale of the generated instances, ||M||_F = 1, at which the stages'
+  // schedules were measured)
+  q.ex = unit_exponent<S>(
+      size_estimate<S>(safe_norm<S>(q.b), frobenius_squared<S>(q.A), S(double(A.d1())) * S(double(A.d2()))));
+  q.b = times_pow2_each(q.b, -q.ex);
+  for (Index i = 0; i < b.size(); ++i)
+    if (!is_finite(q.b(i)))
+      throw InvalidArgument(std::string(who) + ": measurement " + std::to_string(i + 1) +
+                            ": b_i is out of all proportion to A_i (b_i / max |A_i| is not "
+                            "representable)");
+  return q;
+}
+
+template <class S> void scale_back(SolveResult<S>& r, const ScaleFree<S>& q) {
+  if (r.X.size()) r.X = times_pow2_each(r.X, q.ex);
+  if (r.y.size() == Index(q.e.size()))
+    for (Index i = 0; i < r.y.size(); ++i) r.y(i) = times_pow2<S>(r.y(i), -q.e[std::size_t(i)]);
+}
+
+// a length bound (stop_below, a radius) in the units of the scaled program: v 2^e, refused when
+// that is not representable
+inline double scaled_bound(double v, int e, const char* what = "solve: stop_below") {
+  const double s = times_pow2<double>(v, e);
+  if (v > 0 && !(s > 0 && std::isfinite(s)))
+    throw InvalidArgument(std::string(what) + " is out of all proportion to the data's scale");
+  return s;
 }
 
 }  // namespace solver_detail

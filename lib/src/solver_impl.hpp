@@ -1394,70 +1394,6 @@ template <class S> void validate(const SensingMap<S>& A, const Vec<S>& b, const 
   if (!(o.tol >= 0) || !std::isfinite(o.tol)) throw InvalidArgument("solve: tol must be >= 0");
 }
 
-// ---- Scale --------------------------------------------------------------------------------------
-// The program is solved in its scale-free form (solver.hpp, "Scale"): row i of A and b times
-// 2^-e_i (SensingMap::row_exponents), then b times 2^-ex, which brings the size of X to [1, 2):
-//   A'_i = 2^-e_i A_i,  b'_i = 2^-(e_i + ex) b_i;  A(X) = b  <=>  A'(X') = b',  X = 2^ex X',
-// and the dual y' of (A', b') gives y_i = 2^-e_i y'_i (A^* y = A'^* y', <b, y> = 2^ex <b', y'>).
-template <class S> struct ScaleFree {
-  SensingMap<S> A;
-  Vec<S> b;
-  std::vector<int> e;  // row exponents
-  int ex = 0;
-};
-
-// ||A||_F^2 = sum_i ||A_i||_F^2, by structure
-template <class S> S frobenius_squared(const SensingMap<S>& A) {
-  switch (A.structure()) {
-    case Structure::dense: return A.dense_rows().squaredNorm();
-    case Structure::rank_one:
-      return (A.weights().cwiseAbs2().cwiseProduct(A.left().rowwise().squaredNorm()))
-          .dot(A.right().rowwise().squaredNorm());
-    case Structure::quadratic: return A.left().rowwise().squaredNorm().cwiseAbs2().sum();
-    case Structure::entries: return A.weights().squaredNorm();
-    case Structure::identity: return S(double(A.m()));
-  }
-  return S(0);
-}
-
-template <class S> ScaleFree<S> scale_free(const SensingMap<S>& A, const Vec<S>& b) {
-  ScaleFree<S> q;
-  q.e = A.row_exponents();
-  std::vector<int> down(q.e.size());
-  for (std::size_t i = 0; i < q.e.size(); ++i) down[i] = -q.e[i];
-  q.A = A.rows_scaled(down);
-  q.b = b;
-  for (Index i = 0; i < b.size(); ++i) q.b(i) = times_pow2<S>(b(i), down[std::size_t(i)]);
-  // X' of unit size: for a map with rows of even weight, ||A'(X)|| ~ ||A'||_F ||X||_F / sqrt(d1 d2),
-  // so ||X||_F ~ ||b'|| sqrt(d1 d2) / ||A'||_F; ex puts that estimate in [1, 2) (the scale of the
-  // generated instances, ||M||_F = 1, at which the stages' schedules were measured)
-  const S a2 = frobenius_squared<S>(q.A), bn = q.b.norm();
-  q.ex = bn > S(0) && a2 > S(0)
-             ? exponent_of<S>(S(bn * sqrt(S(double(A.d1())) * S(double(A.d2())) / a2))) - 1
-             : 0;
-  q.b = times_pow2_each(q.b, -q.ex);
-  for (Index i = 0; i < b.size(); ++i)
-    if (!is_finite(q.b(i)))
-      throw InvalidArgument("solve: measurement " + std::to_string(i + 1) +
-                            ": b_i is out of all proportion to A_i (b_i / max |A_i| is not "
-                            "representable)");
-  return q;
-}
-
-template <class S> void scale_back(SolveResult<S>& r, const ScaleFree<S>& q) {
-  if (r.X.size()) r.X = times_pow2_each(r.X, q.ex);
-  if (r.y.size() == Index(q.e.size()))
-    for (Index i = 0; i < r.y.size(); ++i) r.y(i) = times_pow2<S>(r.y(i), -q.e[std::size_t(i)]);
-}
-
-// stop_below in the units of X' = 2^-ex X (flat: of the rescaled program's X)
-inline double scaled_bound(double stop_below, int e) {
-  const double v = times_pow2<double>(stop_below, e);
-  if (stop_below > 0 && !(v > 0 && std::isfinite(v)))
-    throw InvalidArgument("solve: stop_below is out of all proportion to the data's scale");
-  return v;
-}
-
 template <class S>
 SolveResult<S> solve_scale_free(const SensingMap<S>& A, const Vec<S>& b, const SolveOptions& o);
 
@@ -1467,7 +1403,7 @@ template <class S>
 SolveResult<S> solve_nuclear(const SensingMap<S>& A, const Vec<S>& b, const SolveOptions& o) {
   using namespace solver_detail;
   validate(A, b, o);
-  const ScaleFree<S> q = scale_free<S>(A, b);
+  const ScaleFree<S> q = scale_free<S>(A, b, A.row_exponents());
   SolveOptions oq = o;
   oq.stop_below = scaled_bound(o.stop_below, -q.ex);
   const bool zero = (q.b.array() == S(0)).all();

@@ -5,6 +5,19 @@
 // verified to the tolerance (default 1e-12 relative in double, 1e-28 in quad), the residuals
 // reached whatever the status, every loop with a budget, same input same bits.
 //
+// Scale (as solver.hpp's "Scale"): both are solved in a scale-free form, their data multiplied by
+// powers of two chosen from the data (exact), and the solution and the dual vector mapped back:
+//   weighted l_q: row i of A and b times 2^-e_i (the row's largest |entry| to [1, 2)), w times
+//     2^-ew (max w_j to [1, 2)), b times 2^-ex (the size of x, ||b|| sqrt(n) / ||A||_F, to
+//     [1, 2)); x = 2^ex x', y_i = 2^(ew + (q-1) ex - e_i) y'_i (rounded once when q is not an
+//     integer), f(x) = 2^(ew + q ex) f'(x');
+//   noisy: every row of A times 2^-g (g the largest row exponent: the norm of the residual weighs
+//     the rows alike), then b and eps times 2^-(g + ex); X = 2^ex X', y = 2^-g y'.
+// Multiplying A and b (and eps) by a power of two, the weights by one, or the solution's scale by
+// one changes no status and no bit; the residuals and every max(1, .) below are those of the
+// scale-free program, so every tolerance is relative to the data. A b_i, w_j or eps whose scaled
+// value is not representable (out of all proportion to the rest) is an InvalidArgument.
+//
 // ## Weighted l_q (spec/figures.md, "Depth")
 // A dense m x n with columns a_j, weights w_j > 0 (the depth weights D_jj^2 = ||a_j||^2 / m of
 // depth.hpp), q = 1 (depth k = 2) or 1 < q < 2 (k >= 3, q = 2(k-1)/k).

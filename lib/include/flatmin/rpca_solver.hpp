@@ -58,6 +58,12 @@
 // Trivial cases: ||Y||_{1,1} <= tau gives X = 0, W = 0; tau = 0 gives X = Y (the only feasible
 // point) with W = U V^T from the SVD of Y; both are run through the same check.
 //
+// Scale: (56) is homogeneous (Y, tau -> beta Y, beta tau gives X -> beta X and the same W), so it
+// is solved with Y and tau times 2^-ex, the largest |Y_ij| brought to [1, 2), and X mapped back
+// exactly: a power of two changes no status and no bit, and the residuals and every max(1, .)
+// below are those of that scale-free program. A tau > 0 whose scaled value underflows is an
+// InvalidArgument.
+//
 // Fields of SolveResult used (method is left at Method::nuclear: (56) is a nuclear-norm program):
 //   X                the solution (d1 x d2);
 //   y                the dual matrix W, column-major (length d1 d2): rpca_dual_matrix() reshapes;
