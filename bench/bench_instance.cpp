@@ -1,4 +1,4 @@
-// Google Benchmark: the instance text format (spec/instance-format.md), on a gaussian instance
+// Google Benchmark: the instance text format (docs/instance-format.md), on a gaussian instance
 // with d = 40, m = 480 (1600 + 480 * 1600 + 480 = 770,080 numbers at 17 digits, ~15 MB).
 //   BM_ParseInstance_gaussian_d40_m480    parse_instance: tokens, strict numbers, every rule
 //   BM_StrtodScan_gaussian_d40_m480       reference: the same text through strtod, no checks

@@ -3,7 +3,7 @@
 
 What is compared
     min ||X||_*  s.t.  <A_i, X> = b_i (i = 1..m)  on instances written by `flatmin instance`
-    (format: ../shared/spec/instance-format.md), solved by
+    (format: docs/instance-format.md), solved by
       flatmin  `flatmin solve FILE --json` (Gauss-Newton on the rank-r manifold, else ADMM +
                polish; `solved` only with the KKT conditions verified),
       cvxopt   cvxopt.solvers.sdp, in a child python process (this script with --cvxopt-worker),
@@ -194,7 +194,7 @@ def read_header_and_truth(path):
 
 
 def read_instance(path):
-    """Parses an instance file (spec/instance-format.md) into an Instance."""
+    """Parses an instance file (docs/instance-format.md) into an Instance."""
     with open(path) as f:
         header = f.readline().split()
         tokens = np.fromstring(f.read(), dtype=float, sep=" ")  # stops at a bad token: counted

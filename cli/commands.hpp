@@ -20,7 +20,7 @@ CLI::App* add_check_command(CLI::App& app, std::function<int()>& action);
 
 // `flatmin instance <gaussian|bilinear|completion|quadnn> --d D (--m M | --p P) --rank R
 //                   [--seed S] --out FILE`
-// writes a generated instance in the text format of spec/instance-format.md (atomically).
+// writes a generated instance in the text format of docs/instance-format.md (atomically).
 // The action returns 0 (written; one line naming the file on stdout), 2 (usage error: bad or
 // missing option, unknown family, sizes out of range, unwritable path; nothing is written),
 // 3 (internal error).

@@ -1,4 +1,4 @@
-// The instance exchange format (spec/instance-format.md): bit-exact round trips for every family,
+// The instance exchange format (docs/instance-format.md): bit-exact round trips for every family,
 // deterministic generation, b = A(M), and one test per reader rule checking that the message
 // names the file, the line and what was expected.
 #include <gtest/gtest.h>

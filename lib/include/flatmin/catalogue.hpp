@@ -1,4 +1,4 @@
-// flatmin/catalogue.hpp — every row of ../shared/spec/lemmas.md as a runnable check.
+// flatmin/catalogue.hpp — every row of the catalogue (docs/catalogue.md, generated from rows()) as a runnable check.
 //
 // A row turns a Shape (dimensions, rank, family, seed) into one trial in a chosen precision:
 // it draws the instance from the portable generator seeded by shape.seed, computes both sides of

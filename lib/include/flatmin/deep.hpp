@@ -3,8 +3,9 @@
 // closed form, paper B's regularizer R(W) (10) and its induced regularizers.
 //
 // Constant convention (checked, not assumed; see rows B.L2 and B.eq7): by B Lemma 2 the Hessian
-// trace at an interpolating W is (2/n) sum_i ||grad f_i(W)||^2, while B (7), Lemma 3, Theorem 1,
-// Theorem 5 and Theorem 7 are stated for (1/n) sum_i ||grad f_i||^2, i.e. half the trace.
+// trace at an interpolating W is (2/n) sum_i ||grad f_i(W)||^2, while the display before B (7),
+// Lemma 3, Theorem 1, Theorem 5 and Theorem 7 are stated for (1/n) sum_i ||grad f_i||^2, i.e.
+// half the trace; (7) itself, printed without the 1/n, is n/2 times the trace.
 // flatmin's *_trace_* functions return the true trace; the "paper_b" quantities are half of it.
 //
 // Every entry point validates its arguments and throws InvalidArgument naming what is wrong:

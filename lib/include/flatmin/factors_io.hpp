@@ -4,7 +4,7 @@
 // decimal reals as std::from_chars reads them, subnormals included; no NaN, infinity, hex
 // floats or reals beyond double's range), and read_factors reads the file as read_instance
 // does (flatmin/text_file.hpp: regular files of at most 2 GiB). The rules of
-// spec/instance-format.md for bad input apply: a missing or extra row, a row of another length,
+// docs/instance-format.md for bad input apply: a missing or extra row, a row of another length,
 // a token that is not a number (shown with its bytes outside printable ASCII as \xHH) is
 // rejected with a message naming the file, the line and what was expected.
 #pragma once

@@ -1,5 +1,5 @@
 // flatmin/instance.hpp — one recovery instance (ground truth, measurement map, observations) in
-// the text interchange format of spec/instance-format.md, so that instances made elsewhere
+// the text interchange format of docs/instance-format.md, so that instances made elsewhere
 // (numpy, MATLAB, another solver's test set) can be read and flatmin's own can be handed out.
 //
 //   family d1 d2 m r seed          header, on line 1 alone

@@ -10,10 +10,11 @@
 // this; each row says which convention it compares in).
 //
 // Paper typos corrected here (each verified by the row named):
-//  * B (7) and the display before it print tr = (1/n) sum_i sum_j ||...||_F^2; with Lemma 2's
-//    (2/n) the trace is (2/n) sum_i sum_j ||W_{j-1}..W_1 A_i^T W_L..W_{j+1}||_F^2 (B.eq7; the
-//    printed 1/n is its negative control). (7) as an induced regularizer is therefore half the
-//    trace, and that is the convention of Theorems 5 and 7 (checked in B.T5, B.T7).
+//  * The display before B (7) prints tr = (1/n) sum_i sum_j ||...||_F^2; with Lemma 2's (2/n)
+//    the trace is (2/n) sum_i sum_j ||W_{j-1}..W_1 A_i^T W_L..W_{j+1}||_F^2 (B.eq7; the printed
+//    1/n is its negative control), i.e. that display is half the trace, the convention of
+//    Theorems 5 and 7 (checked in B.T5, B.T7). (7) itself, as printed, is the double sum with no
+//    1/n at all: n/2 times the trace, so (7) and (8) disagree by a factor n.
 //  * Proof of B Lemma 4: the constants balancing the AM-GM in (13) are alpha' = (d_L/d_0)^{1/4}
 //    and alpha = (||M||_* / sqrt(d_0 d_L))^{1/L}; the printed (d_L/d_0)^{1/2} and
 //    (||M||_*/(d_0 d_L))^{1/L} balance the unsquared norms of (17)-(18), although (10) multiplies
@@ -512,7 +513,8 @@ void register_rows_b(std::vector<Row>& out) {
                  deep, 1e4, 0, 100, false, dispatch<L2>()});
   out.push_back({"B.eq7", "B (7)", Kind::exact,
                  "tr Hessian (definition) = (2/n) sum_i sum_j ||W_j-1..W_1 A_i^T W_L..W_j+1||_F^2; "
-                 "corrected: the paper prints 1/n, i.e. (7) is half the trace",
+                 "corrected: the display before (7) prints 1/n (half the trace); (7) itself has no 1/n (n/2 "
+                 "times the trace)",
                  deep, 1e4, 0, 100, false, dispatch<Eq7>()});
 
   ShapeSpec l4 = deep;
