@@ -63,7 +63,8 @@ inline CLI::Option* add_seed(CLI::App* app, const std::string& name, std::uint64
                                      " must be an unsigned 64-bit integer, got '" + s + "'");
         target = *v;
       },
-      help);
+      help)
+      ->type_name("UINT64");
 }
 
 // `name` takes an integer in [lo, hi] into `target` (count() tells whether it was given).
@@ -74,12 +75,13 @@ inline CLI::Option* add_count(CLI::App* app, const std::string& name, long long&
       [app, name, &target, lo, hi](const std::string& s) {
         const auto v = parse_count(s, lo, hi);
         if (!v)
-          throw CLI::ValidationError(detail::where(app, name) + " must be between " +
+          throw CLI::ValidationError(detail::where(app, name) + " must be an integer between " +
                                      std::to_string(lo) + " and " + std::to_string(hi) +
                                      ", got '" + s + "'");
         target = *v;
       },
-      help);
+      help)
+      ->type_name("INT");
 }
 
 // `name` takes a finite real in [lo, hi] into `target`; `what` describes the range for the
@@ -95,7 +97,8 @@ inline CLI::Option* add_real(CLI::App* app, const std::string& name, double& tar
                                      s + "'");
         target = *v;
       },
-      help);
+      help)
+      ->type_name("REAL");
 }
 
 // --memory-limit BYTES|auto (default auto; the environment variable FLATMIN_MEMORY_LIMIT gives
@@ -120,6 +123,7 @@ inline CLI::Option* add_memory_limit(CLI::App* app, std::uint64_t& target) {
           },
           "refuse runs estimated to need more memory than this: BYTES (K, M, G, T suffixes) "
           "or auto (the available memory; default)")
+      ->type_name("BYTES|auto")
       ->envname("FLATMIN_MEMORY_LIMIT");
 }
 

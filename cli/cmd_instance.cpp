@@ -94,15 +94,21 @@ CLI::App* add_instance_command(CLI::App& app, std::function<int()>& action) {
   auto* sub = app.add_subcommand("instance", "generate a recovery instance and write it to a file");
   auto o = std::make_shared<InstanceOptions>();
   sub->add_option("family", o->family, "gaussian, bilinear, completion or quadnn");
-  sub->add_option("--d", o->d, "dimension: the truth is d x d (1 to 2000)");
-  sub->add_option("--m", o->m, "number of measurements (not completion; 1 to 10^7)");
-  sub->add_option("--p", o->p, "completion: probability that an entry is observed, in (0, 1]");
+  sub->add_option("--d", o->d, "dimension: the truth is d x d (1 to 2000)")
+      ->type_name("INT");
+  sub->add_option("--m", o->m, "number of measurements (not completion; 1 to 10^7)")
+      ->type_name("INT");
+  sub->add_option("--p", o->p, "completion: probability that an entry is observed, in (0, 1]")
+      ->type_name("REAL");
   sub->add_option("--rank", o->rank,
-                  "rank of the truth (1 to d; quadnn: rank/3 negative eigenvalues)");
-  sub->add_option("--seed", o->seed, "seed (unsigned 64-bit integer; default 1)");
+                  "rank of the truth (1 to d; quadnn: rank/3 negative eigenvalues)")
+      ->type_name("INT");
+  sub->add_option("--seed", o->seed, "seed (unsigned 64-bit integer; default 1)")
+      ->type_name("UINT64");
   sub->add_option("--out", o->out,
                   "file to write (atomically: .FILE.tmp.<pid>.<n>, then renamed; only a regular "
-                  "file is replaced)");
+                  "file is replaced)")
+      ->type_name("FILE");
   sub->footer("Exit status: 0 written; 1 the write failed (e.g. no space left on device; nothing "
               "is left behind); 2 usage error (including --out naming a directory, FIFO, device, "
               "socket or symbolic link, a missing folder, permission denied); 3 internal error.");

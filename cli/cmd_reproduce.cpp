@@ -284,18 +284,24 @@ int run(const ReproduceArgs& a, int mpi_rank, int mpi_size) {
 CLI::App* add_reproduce_command(CLI::App& app, std::function<int()>& action) {
   auto* cmd = app.add_subcommand("reproduce", "regenerate the papers' figures (CSV, caption, PNG, SVG)");
   auto args = std::make_shared<ReproduceArgs>();
-  cmd->add_option("figures", args->names, "figure ids (A-fig3, ...) or 'all'");
-  cmd->add_option("--scale", args->scale, "quick (CI) or paper");
-  cmd->add_option("--out", args->out, "output folder (default figures/<scale>)");
+  cmd->add_option("figures", args->names, "figure ids (A-fig3, ...) or 'all'")
+      ->type_name("FIGURE...");
+  cmd->add_option("--scale", args->scale, "quick (CI) or paper")
+      ->type_name("quick|paper");
+  cmd->add_option("--out", args->out, "output folder (default figures/<scale>)")
+      ->type_name("DIR");
   add_count(cmd, "--threads", args->threads, 0, 1024, "worker threads (0: all cores)");
-  cmd->add_option("--shard", args->shard, "i/n: compute only the deterministic slice i of n");
+  cmd->add_option("--shard", args->shard, "i/n: compute only the deterministic slice i of n")
+      ->type_name("i/n");
   cmd->add_flag("--merge", args->merge, "combine the n shard files in --out into the figures");
   cmd->add_flag("--verify", args->verify, "compare the written files with the manifest");
-  cmd->add_option("--manifest", args->manifest, "manifest file (default: the committed one)");
+  cmd->add_option("--manifest", args->manifest, "manifest file (default: the committed one)")
+      ->type_name("FILE");
   cmd->add_flag("--write-manifest", args->write_manifest, "record the written files' hashes");
   cmd->add_flag("--no-draw", args->no_draw, "write the numbers only, do not run gnuplot");
   cmd->add_option("--cell-times", args->cell_times,
-                  "append each cell's wall seconds to this file (where the time goes)");
+                  "append each cell's wall seconds to this file (where the time goes)")
+      ->type_name("FILE");
   cmd->footer(
       "Exit status: 0 written (and verified); 1 a file differs from the manifest, gnuplot failed "
       "or a write failed (e.g. no space left on device); 2 usage error (including an output name "

@@ -185,9 +185,13 @@ bool precision_ok(const std::string& p, std::string& why) {
 CLI::App* add_solve_command(CLI::App& app, std::function<int()>& action) {
   auto args = std::make_shared<SolveArgs>();
   CLI::App* cmd = app.add_subcommand("solve", "solve the nuclear-norm or flat program of an instance file");
-  cmd->add_option("file", args->file, "instance file (spec/instance-format.md)")->required();
-  cmd->add_option("--method", args->method, "nuclear (min ||X||_* s.t. A(X) = b) or flat (A(D1^-1 X D2^-1) = b)");
-  cmd->add_option("--precision", args->precision, "double or quad (ADMM in double, polish in quad)");
+  cmd->add_option("file", args->file, "instance file (docs/instance-format.md)")
+      ->required()
+      ->type_name("FILE");
+  cmd->add_option("--method", args->method, "nuclear (min ||X||_* s.t. A(X) = b) or flat (A(D1^-1 X D2^-1) = b)")
+      ->type_name("nuclear|flat");
+  cmd->add_option("--precision", args->precision, "double or quad (ADMM in double, polish in quad)")
+      ->type_name("double|quad");
   add_count(cmd, "--max-iterations", args->max_iterations, 1, 10000000,
             "ADMM iteration budget (1 to 10^7)");
   CLI::Option* noise_opt =
@@ -232,9 +236,13 @@ CLI::App* add_solve_command(CLI::App& app, std::function<int()>& action) {
 CLI::App* add_eval_command(CLI::App& app, std::function<int()>& action) {
   auto args = std::make_shared<EvalArgs>();
   CLI::App* cmd = app.add_subcommand("eval", "flatness measures of a factor pair (L, R) for an instance");
-  cmd->add_option("file", args->file, "instance file (spec/instance-format.md)")->required();
-  cmd->add_option("--factors", args->factors, "factor file: d1 rows of L, then d2 rows of R, k numbers a row")->required();
-  cmd->add_option("--precision", args->precision, "double or quad");
+  cmd->add_option("file", args->file, "instance file (docs/instance-format.md)")
+      ->required()
+      ->type_name("FILE");
+  cmd->add_option("--factors", args->factors, "factor file: d1 rows of L, then d2 rows of R, k numbers a row")->required()
+      ->type_name("FILE");
+  cmd->add_option("--precision", args->precision, "double or quad")
+      ->type_name("double|quad");
   cmd->add_flag("--json", args->as_json, "one JSON object on stdout");
   add_memory_limit(cmd, args->memory_limit);
   action = [args]() -> int {

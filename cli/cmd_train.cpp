@@ -201,8 +201,9 @@ int run_train(const TrainCliOptions& c) {
 CLI::App* add_train_command(CLI::App& app, std::function<int()>& action) {
   auto* sub = app.add_subcommand("train", "train a deep matrix factorization (paper B) and log it");
   auto o = std::make_shared<TrainCliOptions>();
-  sub->add_option("--instance", o->instance, "instance file (spec/instance-format.md); default: "
-                                             "a generated Gaussian instance (--d, --n, --rank)");
+  sub->add_option("--instance", o->instance, "instance file (docs/instance-format.md); default: "
+                                             "a generated Gaussian instance (--d, --n, --rank)")
+      ->type_name("FILE");
   add_count(sub, "--d", o->d, 1, 200, "generated instance: d x d truth (default 10)");
   add_count(sub, "--n", o->n, 1, 1000000,
             "generated instance: number of Gaussian measurements (default 60)");
@@ -210,7 +211,8 @@ CLI::App* add_train_command(CLI::App& app, std::function<int()>& action) {
   add_seed(sub, "--instance-seed", o->instance_seed, "generated instance: seed (default 1)");
   add_count(sub, "--depth", o->depth, 1, 64, "number of layers L >= 2 (default 2)");
   add_count(sub, "--width", o->width, 0, 1000000, "intermediate widths (default max(d_0, d_L))");
-  sub->add_option("--optimizer", o->optimizer, "gd, sgd, label-noise-sgd (lnsgd) or sam");
+  sub->add_option("--optimizer", o->optimizer, "gd, sgd, label-noise-sgd (lnsgd) or sam")
+      ->type_name("NAME");
   const double big = std::numeric_limits<double>::max();
   add_real(sub, "--step-size", o->step_size, -big, big, "a finite number",
            "step size eta (required)");
@@ -225,12 +227,14 @@ CLI::App* add_train_command(CLI::App& app, std::function<int()>& action) {
   add_seed(sub, "--seed", o->seed, "seed of the initialisation and the sampling (default 1)");
   add_count(sub, "--log-every", o->log_every, 0, 1000000000,
             "log every K updates (default max(1000, steps / 100))");
-  sub->add_option("--out", o->out, "write the log CSV here (atomically) instead of stdout");
+  sub->add_option("--out", o->out, "write the log CSV here (atomically) instead of stdout")
+      ->type_name("FILE");
   sub->footer("Exit status: 0 completed; 1 diverged, --flat's solve failed, or writing --out or "
               "--export failed (e.g. no space left on device; nothing is left under a final "
               "name); 2 usage error (including --out or a file in --export naming a directory, "
               "FIFO, device, socket or symbolic link); 3 internal error.");
-  sub->add_option("--export", o->export_dir, "also write the run's data for a replay to DIR");
+  sub->add_option("--export", o->export_dir, "also write the run's data for a replay to DIR")
+      ->type_name("DIR");
   sub->add_flag("--flat", o->flat, "depth 2: distance of E(W) to paper A's flat solution");
   add_memory_limit(sub, o->memory_limit);
   action = [o] { return run_train(*o); };

@@ -26,8 +26,8 @@ first=A.L3.1
 
 expect 0 "HOLDS" check "$first" --trials 3 --seed 5
 expect 2 "unknown catalogue id 'Z.nope'" check Z.nope
-expect 2 "--trials must be between 1 and 1000000" check "$first" --trials 0
-expect 2 "--trials must be between 1 and 1000000" check "$first" --trials 99999999
+expect 2 "--trials must be an integer between 1 and 1000000" check "$first" --trials 0
+expect 2 "--trials must be an integer between 1 and 1000000" check "$first" --trials 99999999
 expect 2 "" check "$first" --trials -4
 expect 2 "" check "$first" --trials many
 expect 2 "unknown precision 'float'" check "$first" --precision float
@@ -50,7 +50,7 @@ c=$("$bin" check all --trials 2 --seed 78 --precision double)
 if [ "$a" != "$b" ]; then echo "FAIL: rerun with the same seed printed different bytes"; fail=1; else echo "ok: same seed, same bytes"; fi
 if [ "$a" = "$c" ]; then echo "FAIL: different seeds printed identical reports"; fail=1; else echo "ok: different seeds differ"; fi
 
-# flatmin instance: writes the interchange format (spec/instance-format.md) atomically
+# flatmin instance: writes the interchange format (docs/instance-format.md) atomically
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 check_file() {  # check_file <path> <expected header prefix>
@@ -113,7 +113,7 @@ expect 0 '"error_fro":' solve "$tmp/s.txt" --json --method flat
 expect 1 '"status":"iteration_limit"' solve "$tmp/s.txt" --json --max-iterations 1
 expect 2 "unknown method 'sharp'" solve "$tmp/s.txt" --method sharp
 expect 2 "unknown precision 'mp50'" solve "$tmp/s.txt" --precision mp50
-expect 2 "--max-iterations must be between 1 and 10000000" solve "$tmp/s.txt" --max-iterations 0
+expect 2 "--max-iterations must be an integer between 1 and 10000000" solve "$tmp/s.txt" --max-iterations 0
 expect 2 "cannot open" solve "$tmp/none.txt"
 # --noise: the noisy program, in nuclear and flat coordinates; bad noise levels exit 2
 expect 0 '"program":"noisy"' solve "$tmp/s.txt" --json --noise 0.01

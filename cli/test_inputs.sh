@@ -68,20 +68,20 @@ for s in -1 18446744073709551616 0x10 1e3 +1 ' 1' ''; do
   expect arguments 2 "--seed must be an unsigned 64-bit integer" instance gaussian --d 3 --m 3 --rank 1 --seed "$s" --out "$tmp/x.txt"
 done
 for n in -1 0 1000001 18446744073709551617 0x10 010x 2.0 1e3; do
-  expect arguments 2 "check: --trials must be between 1 and 1000000, got '$n'" check "$row" --trials "$n"
+  expect arguments 2 "check: --trials must be an integer between 1 and 1000000, got '$n'" check "$row" --trials "$n"
 done
 for n in -1 0x10 99999999999999999999 1e9 10000001; do
-  expect arguments 2 "--max-iterations must be between 1 and 10000000" solve "$tmp/none.txt" --max-iterations "$n"
+  expect arguments 2 "--max-iterations must be an integer between 1 and 10000000" solve "$tmp/none.txt" --max-iterations "$n"
 done
-expect arguments 2 "--threads must be between 0 and 1024" reproduce A-fig1 --threads -1
-expect arguments 2 "--threads must be between 0 and 1024" reproduce A-fig1 --threads 0x2
-expect arguments 2 "--d must be between 1 and 200, got '1e9'" train --optimizer sgd --step-size 0.01 --d 1e9
-expect arguments 2 "--d must be between 1 and 200" train --optimizer sgd --step-size 0.01 --d 1000000000
-expect arguments 2 "--steps must be between 0 and 1000000000, got '1e30'" train --optimizer sgd --step-size 0.01 --steps 1e30
-expect arguments 2 "--steps must be between 0 and 1000000000" train --optimizer sgd --step-size 0.01 --steps -5
-expect arguments 2 "--log-every must be between 0 and 1000000000" train --optimizer sgd --step-size 0.01 --log-every -1
-expect arguments 2 "--width must be between 0 and 1000000" train --optimizer sgd --step-size 0.01 --width -3
-expect arguments 2 "--depth must be between 1 and 64" train --optimizer sgd --step-size 0.01 --depth 0x3
+expect arguments 2 "--threads must be an integer between 0 and 1024" reproduce A-fig1 --threads -1
+expect arguments 2 "--threads must be an integer between 0 and 1024" reproduce A-fig1 --threads 0x2
+expect arguments 2 "--d must be an integer between 1 and 200, got '1e9'" train --optimizer sgd --step-size 0.01 --d 1e9
+expect arguments 2 "--d must be an integer between 1 and 200" train --optimizer sgd --step-size 0.01 --d 1000000000
+expect arguments 2 "--steps must be an integer between 0 and 1000000000, got '1e30'" train --optimizer sgd --step-size 0.01 --steps 1e30
+expect arguments 2 "--steps must be an integer between 0 and 1000000000" train --optimizer sgd --step-size 0.01 --steps -5
+expect arguments 2 "--log-every must be an integer between 0 and 1000000000" train --optimizer sgd --step-size 0.01 --log-every -1
+expect arguments 2 "--width must be an integer between 0 and 1000000" train --optimizer sgd --step-size 0.01 --width -3
+expect arguments 2 "--depth must be an integer between 1 and 64" train --optimizer sgd --step-size 0.01 --depth 0x3
 for x in inf -inf nan 1e999 0x1p-3; do
   expect arguments 2 "--step-size must be a finite number, got '$x'" train --optimizer sgd --steps 1 --step-size "$x"
   expect arguments 2 "--init-scale must be a finite number >= 0, got '$x'" train --optimizer sgd --step-size 0.01 --steps 1 --init-scale "$x"
@@ -96,6 +96,22 @@ expect arguments 2 "refusing to write $tmp/ctdir: it is a directory" reproduce A
 expect arguments 2 "refusing to write /dev/full: it is a character device" reproduce A-fig1 --scale quick --no-draw --out "$tmp/r" --cell-times /dev/full
 for v in 0 -5 1Q abc 99999999999999999999T; do
   expect arguments 2 "--memory-limit must be 'auto' or a positive number of bytes" solve "$tmp/none.txt" --memory-limit "$v"
+done
+# unknown commands and misspelt options name what was meant; --version; numeric types in --help
+expect arguments 2 "unknown command 'frobnicate'. The commands are check, instance, solve, eval, reproduce, train" frobnicate
+expect arguments 2 "unknown command 'chekc'; did you mean 'check'?" chekc "$row"
+expect arguments 2 "did you mean --trials (not --tirals)?" check "$row" --tirals 3
+expect arguments 2 "did you mean --method (not --metod)?" solve "$tmp/none.txt" --metod flat
+expect arguments 2 "check: --trials must be an integer between 1 and 1000000, got 'abc'" check "$row" --trials abc
+expect arguments 0 "flatmin 0.1.0 (x86-64" --version
+for c in check instance solve eval reproduce train; do
+  run 3000000 "$c" --help
+  tried[arguments]=$((tried[arguments] + 1))
+  if [ "$rc" = 0 ] && ! grep -E -- '--(trials|seed|d|m|p|rank|max-iterations|noise|threads|steps|step-size|depth|width|batch|log-every|init-scale|label-noise|sam-radius) TEXT' <<<"$out"; then
+    handled[arguments]=$((handled[arguments] + 1)); echo "ok [arguments]: $c --help: numeric options typed (no TEXT)"
+  else
+    echo "FAIL [arguments]: $c --help exited $rc or shows a numeric option as TEXT"; fail=1
+  fi
 done
 
 # ---- special files: each reader refuses what is not a regular file, before opening it
