@@ -106,7 +106,7 @@ std::vector<OutFile> rpca_files(Scale s, const std::vector<std::string>& blocks)
      << "  set multiplot layout 1,2 title 'Robust PCA (paper A section 6): flat solution = "
         "minimiser of (56), d = "
      << g.d << "'\n  set palette gray\n  set cbrange [0:1]\n  set xlabel 'corruption probability p'\n"
-     << "  set ylabel 'rank r'\n  set autoscale xfix\n  set autoscale yfix\n  unset key\n"
+     << "  set ylabel 'rank r'\n  set ytics 1\n  set autoscale xfix\n  set autoscale yfix\n  unset key\n"
      << "  set title 'P(||X - M||_F < 1e-6)'\n  plot 'A-rpca.dat' index 0 using 1:2:3 with image\n"
      << "  set title 'P(M certified the unique minimiser)'\n"
      << "  plot 'A-rpca.dat' index 1 using 1:2:3 with image\n  unset multiplot\n  set output\n}\n";

@@ -109,10 +109,10 @@ std::vector<OutFile> fig1_files(Scale s, const std::vector<std::string>& blocks)
         "solutions'\n"
      << "  set xlabel 't  (point (L, R) + t (U, V), (U, V) a fixed random unit direction)'\n"
      << "  set ylabel 'f'\n  set key top center\n  set yrange [0:*]\n"
-     << "  plot 'A-fig1.csv' skip 1 using 1:2 with lines lw 2 title 'flat (L_f, R_f): str = "
+     << "  plot 'A-fig1.csv' skip 1 using 1:2 with lines lw 2 title 'flat (L_f, R_f): scaled Hessian trace str = "
      << str[2] << "', \\\n"
      << "       'A-fig1.csv' skip 1 using 1:3 with lines lw 2 dt 2 title 'sharp (L_f B, R_f "
-        "B^{-T}), B = diag(4, 1/4): str = "
+        "B^{-T}), B = diag(4, 1/4): scaled Hessian trace str = "
      << str[3] << "'\n  set output\n}\n";
   std::ostringstream cap;
   cap << "A-fig1 — flat vs sharp minimum (paper A, Figure 1), drawn from computed numbers.\n"
@@ -197,7 +197,7 @@ std::vector<OutFile> fig2_files(Scale s, const std::vector<std::string>& blocks)
      << "  set arrow 1 from 0, graph 0 to 0, graph 1 nohead dt 3 lc rgb 'gray'\n"
      << "  set title 'A = I: all three are minimal at s = 0'\n"
      << "  plot 'A-fig2.csv' skip 1 using 1:($2/" << fmt_real(best[0])
-     << ") with lines lw 2 title 'str / min str', \\\n"
+     << ") with lines lw 2 title 'str / min str (str: scaled Hessian trace)', \\\n"
      << "       'A-fig2.csv' skip 1 using 1:4 with lines lw 2 dt 2 title '(||L||^2+||R||^2) / "
         "(2||M||_*)', \\\n"
      << "       'A-fig2.csv' skip 1 using 1:(1+$5) with lines lw 2 dt 3 title '1 + ||L^TL - "
@@ -206,7 +206,7 @@ std::vector<OutFile> fig2_files(Scale s, const std::vector<std::string>& blocks)
      << "  set title 'Gaussian A (d = " << kD << ", m = " << kM
      << "): str is minimal at s = 1, the others at s = 0'\n"
      << "  plot 'A-fig2.csv' skip 1 using 1:($3/" << fmt_real(best[1])
-     << ") with lines lw 2 title 'str / min str', \\\n"
+     << ") with lines lw 2 title 'str / min str (str: scaled Hessian trace)', \\\n"
      << "       'A-fig2.csv' skip 1 using 1:4 with lines lw 2 dt 2 title '(||L||^2+||R||^2) / "
         "(2||M||_*)', \\\n"
      << "       'A-fig2.csv' skip 1 using 1:(1+$5) with lines lw 2 dt 3 title '1 + ||L^TL - "

@@ -180,7 +180,10 @@ std::vector<OutFile> fig1_files(Scale s, const std::vector<std::string>& blocks)
      << "  set logscale y\n  set format y '10^{%L}'\n  set xlabel 'step'\n  set key top right\n";
   for (int row = 0; row < 2; ++row)
     for (int li = 0; li < 3; ++li)
-      gp << "  set title 'depth " << kDepths[li] << ": " << (row == 0 ? "train" : "test")
+      // the y range reaches above the curves (which start near 10^0 to 10^2) so that the key,
+      // top right, covers none of them
+      gp << "  set yrange [*:" << (row == 0 ? "1e8" : "1e5") << "]\n"
+         << "  set title 'depth " << kDepths[li] << ": " << (row == 0 ? "train" : "test")
          << " loss'\n  set ylabel '" << (row == 0 ? "train loss L(W)" : "||E(W) - M*||_F^2")
          << "'\n  plot for [o=0:2] 'B-fig1.dat' index (" << li * 3 << " + o) using 1:"
          << (row == 0 ? 2 : 3) << " with lines lw 2 title word(names, o + 1)\n";
