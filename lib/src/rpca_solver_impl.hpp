@@ -449,13 +449,7 @@ template <class S> Phase<S> admm(const Mat<S>& Y, const S& tau, const SolveOptio
       // invariant under Y, X, Z, U -> c Y, c X, c Z, c U and rho -> rho / c
       const S xz = std::max<S>(S(X.norm()), S(Z.norm())), un = Ud.norm();
       const S rp_rel = xz > S(0) ? S(rp / xz) : rp, rd_rel = un > S(0) ? S((Z - Zold).norm() / un) : rd;
-      if (rp_rel > S(10) * rd_rel) {
-        rho *= S(2);
-        Ud /= S(2);
-      } else if (rd_rel > S(10) * rp_rel) {
-        rho /= S(2);
-        Ud *= S(2);
-      }
+      solver_detail::balance_penalty(rp_rel, rd_rel, rho, Ud);
       const RpcaKkt kk = measure();
       if (kk.holds(tol)) {
         res.status = SolveStatus::solved;

@@ -1,10 +1,10 @@
-// Internal helpers shared by the convex-program solvers (solver_impl.hpp: nuclear / flat;
-// programs_impl.hpp: weighted l_q and noisy nuclear). Moved verbatim from solver_impl.hpp:
-// dbl, abs_s, default_tol, gram, AffineProjector, svt, Tangent / tangent_at, truncate; the
-// additions are AffineProjector's constructor from an already formed Gram matrix, its diagonal
-// case (completion), svt_symmetric and svt_gram. Also used by the robust-PCA solver
-// (rpca_solver_impl.hpp) and, for svt / svt_gram, by lib/tests/test_solver.cpp. The scale-free
-// form every program is solved in (ScaleFree, scale_free, scale_back) is at the end.
+// Internal helpers shared by the convex-program solvers (solver_*.hpp: nuclear / flat;
+// programs_lq.hpp, programs_noisy.hpp: weighted l_q and noisy nuclear; rpca_solver_impl.hpp:
+// robust PCA): dbl, abs_s, default_tol, gram, AffineProjector (projection onto A(X) = b), svt /
+// svt_symmetric / svt_gram (the proximal map of the nuclear norm), Tangent / tangent_at,
+// truncate, the residual-balancing rule every ADMM loop uses, and the scale-free form every
+// program is solved in (ScaleFree, scale_free, scale_back). lib/tests/test_solver.cpp tests svt
+// and svt_gram directly.
 #pragma once
 
 #include <Eigen/Cholesky>
@@ -77,7 +77,7 @@ template <class S> class AffineProjector {
   AffineProjector(const SensingMap<S>& A, const Vec<S>& b) : A_(A), b_(b) {
     if (!diagonal_gram()) factor(gram(A));
   }
-  // with the Gram matrix G = gram(A) already formed (programs_impl.hpp needs it too)
+  // with the Gram matrix G = gram(A) already formed (programs_lq.hpp and programs_noisy.hpp need it too)
   AffineProjector(const SensingMap<S>& A, const Vec<S>& b, const Mat<S>& G) : A_(A), b_(b) {
     factor(G);
   }
@@ -202,7 +202,7 @@ template <class S> Mat<S> svt(const Mat<S>& W, const S& tau, Index& rank, Index&
 // over the s_k > tau. About 5x cheaper than the Jacobi SVD (45 x 45: 0.12 + a product against
 // 1.0 ms), at a price in accuracy: s_k carries an absolute error of ~eps s_1^2 / s_k, so the
 // values kept near tau are accurate to ~eps (s_1 / tau)^2 relative. For ADMM under stop_below
-// (see admm), whose iterates only have to reach a feasible point below the bound or the rank at
+// (see solver_admm.hpp), whose iterates only have to reach a feasible point below the bound or the rank at
 // which the exact stages take over: every verdict is still checked exactly.
 template <class S>
 Mat<S> svt_gram(const Mat<S>& W, const S& tau, Index& rank, Index& gap_rank) {
@@ -258,6 +258,51 @@ Mat<S> svt_symmetric(const Mat<S>& W, const S& tau, Index& rank, Index& gap_rank
 template <class S> S symmetric_nuclear_norm(const Mat<S>& X) {
   const Eigen::SelfAdjointEigenSolver<Mat<S>> es(X, Eigen::EigenvaluesOnly);
   return es.eigenvalues().cwiseAbs().sum();
+}
+
+// ---- Double, then extended precision ---------------------------------------------------------
+// The extended-precision pattern (quad, mp50) of the programs whose result is a SolveResult
+// (nuclear, flat, noisy): the double phase's answer rd carried into S exactly (X, y; residuals,
+// rank, status; message "double phase: ..."), then, where rd is a usable start (solved or
+// iteration_limit) and the polish is on, polish(res) in S: `solved` with the message
+// verified(res) when it holds, `iteration_limit` otherwise (a double-phase claim is never carried
+// over unverified).
+template <class S, class Polish, class Verified>
+void polish_in_extended_precision(const SolveResult<double>& rd, bool enabled, SolveResult<S>& res,
+                                  Polish&& polish, Verified&& verified) {
+  res.iterations = rd.iterations;
+  res.status = rd.status;
+  res.X = cast_matrix<S>(rd.X);
+  res.y = rd.y.template cast<S>();
+  res.primal_residual = rd.primal_residual;
+  res.dual_residual = rd.dual_residual;
+  res.gap = rd.gap;
+  res.rank = rd.rank;
+  res.message = "double phase: " + rd.message;
+  if (rd.status != SolveStatus::solved && rd.status != SolveStatus::iteration_limit) return;
+  if (enabled && polish(res)) {
+    res.status = SolveStatus::solved;
+    res.message = verified(res);
+  } else {
+    res.status = SolveStatus::iteration_limit;
+    res.message += "; the extended-precision polish did not reach the tolerance";
+  }
+}
+
+// ---- Residual balancing --------------------------------------------------------------------
+// The penalty update of every ADMM loop (Boyd et al. 2011, 3.4.1): given the primal and dual
+// residuals r_p, r_d in comparable units (the nuclear-norm loop: absolute; the l_q, noisy and
+// robust-PCA loops: relative, as OSQP does),
+//   r_p > 10 r_d  =>  rho <- 2 rho,   r_d > 10 r_p  =>  rho <- rho / 2,
+// and the scaled duals (U = y / rho) by the inverse factor, so that the unscaled dual is unchanged.
+template <class S, class... Duals> void balance_penalty(const S& rp, const S& rd, S& rho, Duals&... u) {
+  if (rp > S(10) * rd) {
+    rho *= S(2);
+    ((u /= S(2)), ...);
+  } else if (rd > S(10) * rp) {
+    rho /= S(2);
+    ((u *= S(2)), ...);
+  }
 }
 
 // ---- Scale ---------------------------------------------------------------------------------

@@ -32,12 +32,4 @@ const char* verdict_name(Verdict v) {
 
 FLATMIN_INSTANTIATE_SOLVER(double)
 
-namespace testing {
-Vec<double> newton_system_solve(const Mat<double>& Y, const Mat<double>& C, Index m, Index r,
-                                const Vec<double>& rhs) {
-  solver_detail::NewtonSystem<double> ns;
-  ns.factor(Y, C, m, r);
-  return ns.solve(rhs);
-}
-}  // namespace testing
 }  // namespace flatmin

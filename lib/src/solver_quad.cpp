@@ -1,5 +1,5 @@
-// The solver in quad (ADMM in double, polish and KKT check in quad). Not instantiated for mp50:
-// the figures and the catalogue need double and quad only.
+// The solver in quad (the first-order stages in double, the exact stages and the KKT check in
+// quad); the exact stages are compiled in solver_polish_quad.cpp.
 #ifndef FLATMIN_DOUBLE_ONLY
 #include "solver_impl.hpp"
 namespace flatmin {

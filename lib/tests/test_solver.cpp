@@ -524,3 +524,27 @@ TEST(Solver, DivideAndConquerSingularValuesAreAccurate) {
   EXPECT_GT(s1(70) - s0(70), 3e2 * std::numeric_limits<double>::epsilon() * s0(0)) << "control";
 }
 #endif
+
+// usable() is true exactly for the verified claims, and brief_report() names the method, the
+// status and the counts (a Ceres-style one-line summary).
+TEST(SolveResult, UsableExactlyForVerifiedClaimsAndBriefReport) {
+  SolveResult<double> r;
+  const std::pair<SolveStatus, bool> cases[] = {
+      {SolveStatus::solved, true},           {SolveStatus::infeasible, true},
+      {SolveStatus::below_bound, true},      {SolveStatus::iteration_limit, false},
+      {SolveStatus::numerical_trouble, false}, {SolveStatus::d_singular, false}};
+  for (const auto& [status, usable] : cases) {
+    r.status = status;
+    EXPECT_EQ(r.usable(), usable) << status_name(status);
+  }
+  const Case c = make("gaussian", 6, 40, 1, 3);
+  const SolveResult<double> s = solve_flat<double>(c.A, c.b);
+  ASSERT_TRUE(s.usable()) << s.message;
+  const std::string line = s.brief_report();
+  EXPECT_EQ(line.rfind("flat: solved, " + std::to_string(s.iterations) + " iterations, rank " +
+                           std::to_string(s.rank) + ", primal ",
+                       0),
+            0u)
+      << line;
+  EXPECT_NE(line.find(" s"), std::string::npos) << line;
+}

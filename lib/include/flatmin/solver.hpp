@@ -65,30 +65,44 @@
 
 namespace flatmin {
 
-enum class SolveStatus { solved, iteration_limit, numerical_trouble, infeasible, d_singular,
-                         below_bound };
+enum class SolveStatus {
+  solved,             // the KKT conditions hold at X, y to the tolerance (verified, not assumed)
+  iteration_limit,    // the budget ran out; X, y and the residuals are the last ones reached
+  numerical_trouble,  // a non-finite residual, or A(X) = b unsolvable without a Farkas proof
+  infeasible,         // A(X) = b has no solution: y is a verified Farkas certificate
+  d_singular,         // flat program: D1 or D2 numerically singular (X empty)
+  below_bound         // stop_below: X is feasible with ||X||_* < stop_below (not a minimiser)
+};
 const char* status_name(SolveStatus s);
 
 enum class Method { nuclear, flat };
 const char* method_name(Method m);
 Method parse_method(const std::string& name);  // throws InvalidArgument
 
+// Ceres-style options: each field says the inequality it tests. The defaults are what the figures
+// and the catalogue use.
 struct SolveOptions {
-  int max_iterations = 3000;   // Gauss-Newton steps + ADMM iterations (a polish counts as one)
-  double tol = 0;              // relative KKT tolerance; 0: 1e-12 in double, 1e-28 in quad/mp50
-  double d_condition_max = 1e12;  // flat: D1 or D2 with larger condition number is "singular"
-  bool polish = true;
-  bool manifold = true;        // try Gauss-Newton on the rank-r manifold before ADMM (needs polish)
-  bool interior_point = true;  // the interior-point stage where affordable (0' above; needs polish)
-  // If > 0: stop with status `below_bound` as soon as a feasible point X (||A(X) - b|| <=
-  // 1e-12 max(1, ||b||), ADMM's projected iterate) with ||X||_* < stop_below is found. Then every
-  // minimiser has ||X*||_* < stop_below; with stop_below = ||M||_* - delta this proves that
-  // ||X* - M||_F > delta / sqrt(min(d1, d2)) without computing X* (the figure sweeps decide
-  // "not recovered" this way). Checked at ADMM's start point (the minimum-norm solution), at
-  // iterations 1, 2, 4, 8 and every 10; the interior-point stage before ADMM is skipped, and
-  // Newton's method and the ADMM polish's dual search wait until iteration 400.
+  // ---- iteration
+  int max_iterations = 3000;  // stop when Gauss-Newton steps + ADMM iterations > this
+                              // (an interior-point iteration counts as one, a polish as one)
+  // ---- termination
+  double tol = 0;  // solved when primal, dual residual and |gap| <= tol (relative; see
+                   // SolveResult); 0: 1e-12 in double, 1e-28 in quad and mp50
+  // stop_below > 0: stop (below_bound) at a feasible X, ||A(X) - b|| <= 1e-12 max(1, ||b||), with
+  // ||X||_* < stop_below. Every minimiser then has ||X*||_* < stop_below; with stop_below =
+  // ||M||_* - delta this proves ||X* - M||_F > delta / sqrt(min(d1, d2)) without computing X*
+  // (the figure sweeps decide "not recovered" this way). Tested at ADMM's start point, at
+  // iterations 1, 2, 4, 8 and every 10, and before every exact stage; the interior-point stage
+  // before ADMM is skipped, Newton's method and the dual search wait until iteration 400.
   // flat: the bound is on the rescaled program's ||X||_* (X = D1 X_flat D2).
   double stop_below = 0;
+  // ---- stages (docs/solver.md)
+  bool polish = true;          // the exact stages (polish, Newton); without them only ADMM's
+                               // own tolerance test can give solved
+  bool manifold = true;        // Gauss-Newton on the rank-r manifold first (needs polish)
+  bool interior_point = true;  // the interior-point stage where affordable (needs polish)
+  // ---- flat program
+  double d_condition_max = 1e12;  // d_singular when cond(D1) or cond(D2) >= this
 };
 
 template <class S> struct SolveResult {
@@ -105,6 +119,15 @@ template <class S> struct SolveResult {
   double seconds = 0;
   Index rank = 0;              // numerical rank of X (singular values > 1e3 eps sigma_1)
   std::string message;         // what happened, in words
+
+  // True when the status is a verified claim about the program: solved (KKT verified),
+  // infeasible (Farkas certificate), below_bound (a feasible point below the bound).
+  bool usable() const {
+    return status == SolveStatus::solved || status == SolveStatus::infeasible ||
+           status == SolveStatus::below_bound;
+  }
+  // One line, as Ceres' BriefReport: method, status, iterations, rank, residuals, time.
+  std::string brief_report() const;
 };
 
 template <class S>
