@@ -1,11 +1,18 @@
 #!/usr/bin/env bash
 # Configures and builds flatmin into a build directory (default: build/ in the checkout).
-# usage: ci/build.sh [build-dir] [extra cmake arguments...]
+# usage: ci/build.sh [build-dir] [--target TARGET] [extra cmake arguments...]
+#   --target flatmin_cli builds only the `flatmin` executable (what the figures need: the main
+#   command, ci/reproduce.sh); without it, everything (tests, benchmarks, properties).
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build=${1:-"$root/build"}
 shift || true
+target=()
+if [ "${1:-}" = --target ]; then
+  target=(--target "$2")
+  shift 2
+fi
 launcher=()
 command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
 cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release "${launcher[@]}" "$@" >/dev/null
-cmake --build "$build" -j "$(nproc)"
+cmake --build "$build" -j "$(nproc)" "${target[@]}"

@@ -9,7 +9,7 @@ set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 bash ci/install-deps.sh
-bash ci/build.sh build
+bash ci/build.sh build --target flatmin_cli  # only the executable the figures need
 scale=paper
 args=()
 figs=()
