@@ -16,6 +16,8 @@
 # FLATMIN_SANITIZE build, gcc's include directory under clang), so that the consumer compiles
 # flatmin's headers and Eigen's templates the way the library was compiled. Tests, benchmarks,
 # properties, fuzzers and the reproduction library are not installed.
+# ci/downstream.sh (ctest install.downstream) installs the build, builds ci/downstream/ against
+# it, runs it and checks the flags in its compile command.
 # GNUInstallDirs: included by the top-level CMakeLists.txt before lib/ (whose include directory
 # names CMAKE_INSTALL_INCLUDEDIR for the installed tree).
 include(CMakePackageConfigHelpers)
@@ -49,4 +51,10 @@ write_basic_package_version_file(${PROJECT_BINARY_DIR}/flatminConfigVersion.cmak
 install(FILES ${PROJECT_BINARY_DIR}/flatminConfig.cmake ${PROJECT_BINARY_DIR}/flatminConfigVersion.cmake
         DESTINATION ${FLATMIN_CMAKE_DIR})
 
+# The installed package works for a consumer: ci/downstream.sh installs this build into a
+# temporary prefix, builds and runs ci/downstream/ against it, and checks its compile command.
+# Runs in every build, the sanitizer build included (there the consumer is compiled with the same
+# clang and gets -fsanitize from flatmin_options, FLATMIN_DOUBLE_ONLY from the double-only build).
+add_test(NAME install.downstream COMMAND bash ${PROJECT_SOURCE_DIR}/ci/downstream.sh ${PROJECT_BINARY_DIR})
+set_tests_properties(install.downstream PROPERTIES LABELS "install" TIMEOUT 600)
 # ------------------------------------------------------------------------------------------------
