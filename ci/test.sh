@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The README's test command: installs what is missing, builds, and runs the default test set
 #   1. the release build (g++): unit tests, every catalogue row's properties (double, quad, mp50,
-#      negative controls), the command-line tests — everything except the label "long";
+#      negative controls), the command-line tests, the installed package (install.downstream:
+#      ci/downstream.sh, also in the second build) — everything except the label "long";
 #   2. an ASan + UBSan build (clang++; double precision only: FLATMIN_EXTENDED_PRECISION=OFF
 #      instantiates no quad/mp50, a third of the compile; -O1; warnings not fatal there: the release
 #      build enforces them) running the double-precision properties, the negative controls, the
