@@ -100,7 +100,7 @@ def instance_set(name):
         return ([Spec("gaussian", d, m=12 * d) for d in (20, 40, 80, 160)]
                 + [Spec("completion", d, p=40 / d) for d in (80, 160, 320)])
     if name == "sweep":
-        # A stratified sample of paper-scale A-fig3 cells (spec/figures.md: d in 10..50, m in
+        # A stratified sample of paper-scale A-fig3 cells (docs/usage.md: d in 10..50, m in
         # 20..600, p in 0.05..1): d in {20, 35, 50} x three sizes per family, keeping only
         # linearly independent A_i (m <= d^2, m <= d(d+1)/2 for quadnn); used to extrapolate the
         # cost of the whole sweep with each solver (print_sweep).

@@ -1,4 +1,4 @@
-// flatmin/depth.hpp — the depth discussion of the later version of paper A (spec/figures.md,
+// flatmin/depth.hpp — the depth discussion of the later version of paper A (docs/usage.md,
 // "Depth"): sparse recovery b = A x with x parameterised as a Hadamard product of k factors,
 //   x = v_1 ⊙ v_2 ⊙ ... ⊙ v_k,        f(v) = (1/m) ||A (v_1 ⊙ ... ⊙ v_k) - b||^2,
 // A an m x n matrix with columns a_j.
@@ -8,7 +8,7 @@
 // v_{l',j}, so f is a quadratic in t with second derivative (2/m) ||a_j||^2 P_{l,j}^2 — at every v,
 // not only at solutions. Summing over all k n coordinates,
 //   tr D^2 f(v) = 2 sum_j D_jj^2 sum_l prod_{l' != l} v_{l',j}^2,   D_jj^2 = ||a_j||^2 / m,   (*)
-// which confirms the constant D_jj^2 = ||a_j||^2 / m of spec/figures.md for the 1/m-normalised loss.
+// which confirms the constant D_jj^2 = ||a_j||^2 / m of docs/usage.md ("Depth") for the 1/m-normalised loss.
 // AM-GM over the k products (whose product is |x_j|^{2(k-1)}) gives, for every factorisation of x,
 //   tr D^2 f(v) >= 2k sum_j D_jj^2 |x_j|^{2(k-1)/k} = 2k * depth_penalty(A, x, k),
 // with equality iff |v_{1,j}| = ... = |v_{k,j}| for every j, i.e. at the balanced factors

@@ -18,7 +18,7 @@
 // scale-free program, so every tolerance is relative to the data. A b_i, w_j or eps whose scaled
 // value is not representable (out of all proportion to the rest) is an InvalidArgument.
 //
-// ## Weighted l_q (spec/figures.md, "Depth")
+// ## Weighted l_q (docs/usage.md, "Depth")
 // A dense m x n with columns a_j, weights w_j > 0 (the depth weights D_jj^2 = ||a_j||^2 / m of
 // depth.hpp), q = 1 (depth k = 2) or 1 < q < 2 (k >= 3, q = 2(k-1)/k).
 // Lagrangian f(x) - y^T (A x - b), s = A^T y. The dual is  max_y d(y) = b^T y - sum_j w_j

@@ -101,7 +101,7 @@ SensingMap<double> quadratic_map(Rng& rng, Index d, Index m);
 // a_i = (x_{2i-1} + x_{2i})/sqrt 2, b_i = (x_{2i-1} - x_{2i})/sqrt 2, i = 1..floor(m/2).
 template <class S> SensingMap<S> paired_map(const SensingMap<S>& quadratic);
 
-// Ground truths (paper A section 8 as chosen in spec/figures.md): M = G1 G2^T with Gaussian
+// Ground truths (paper A section 8 as chosen in docs/usage.md): M = G1 G2^T with Gaussian
 // d1 x r and d2 x r factors, scaled to ||M||_F = 1; symmetric: M = G diag(signs) G^T scaled.
 // The factors are drawn in double; the product and the scaling are formed in the working
 // precision (assemble<S>), so M has rank exactly r in every precision (a product formed in
