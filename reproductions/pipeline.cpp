@@ -127,16 +127,18 @@ struct Ranks {
   int rank = 0, size = 1;
 };
 
-// Gathers every rank's blocks on rank 0 (cell c of the shard belongs to rank (c / n) % size; its
-// block is empty elsewhere). A no-op without MPI or with one rank.
-void gather_on_rank0(std::vector<std::string>& blocks, const Ranks& ranks) {
+// Gathers every rank's records on rank 0 (cell c of the shard belongs to rank (c / n) % size;
+// its record is empty elsewhere), as sw.to_text. A no-op without MPI or with one rank.
+void gather_on_rank0(const Sweep& sw, std::vector<CellRecord>& records, const Ranks& ranks) {
 #ifdef FLATMIN_WITH_MPI
   if (ranks.size <= 1) return;
-  // Each rank sends "<cell> <bytes>\n<block>" for the cells it computed.
+  // Each rank sends "<cell> <bytes>\n<record text>" for the cells it computed.
   std::string mine;
-  for (std::size_t c = 0; c < blocks.size(); ++c)
-    if (!blocks[c].empty())
-      mine += std::to_string(c) + " " + std::to_string(blocks[c].size()) + "\n" + blocks[c];
+  for (std::size_t c = 0; c < records.size(); ++c)
+    if (records[c].has_value()) {
+      const std::string text = sw.to_text(records[c]);
+      mine += std::to_string(c) + " " + std::to_string(text.size()) + "\n" + text;
+    }
   int len = int(mine.size());
   std::vector<int> lens(static_cast<std::size_t>(ranks.size));
   MPI_Gather(&len, 1, MPI_INT, lens.data(), 1, MPI_INT, 0, MPI_COMM_WORLD);
@@ -156,11 +158,12 @@ void gather_on_rank0(std::vector<std::string>& blocks, const Ranks& ranks) {
     std::istringstream h(all.substr(pos, eol - pos));
     std::size_t c = 0, n = 0;
     h >> c >> n;
-    blocks[c] = all.substr(eol + 1, n);
+    records[c] = sw.from_text(all.substr(eol + 1, n));
     pos = eol + 1 + n;
   }
 #else
-  (void)blocks;
+  (void)sw;
+  (void)records;
   (void)ranks;
 #endif
 }
@@ -204,21 +207,21 @@ int run(const Request& r, const Ranks& ranks, std::ostream& out, std::ostream& e
     RunOptions ro;
     ro.scale = p.scale;
     ro.threads = int(r.threads);
-    std::map<const Sweep*, std::vector<std::string>> blocks;
+    std::map<const Sweep*, std::vector<CellRecord>> records;
     for (const Sweep* sw : p.sweeps) {
       if (r.merge) {
-        if (ranks.rank == 0) blocks[sw] = merge_shards(*sw, p.scale, p.out);
+        if (ranks.rank == 0) records[sw] = merge_shards(*sw, p.scale, p.out);
         continue;
       }
       std::vector<double> seconds;
       if (!r.cell_times.empty()) ro.cell_seconds = &seconds;
-      std::vector<std::string> b = run_cells(*sw, ro, p.shard, ranks.rank, ranks.size);
+      std::vector<CellRecord> rec = run_cells(*sw, ro, p.shard, ranks.rank, ranks.size);
       // Reported at the end: the figures are still written.
       if (!r.cell_times.empty() && ranks.rank == 0 &&
           !append_cell_times(r.cell_times, *sw, p.scale, seconds))
         cell_times_failed = true;
-      gather_on_rank0(b, ranks);
-      blocks[sw] = std::move(b);
+      gather_on_rank0(*sw, rec, ranks);
+      records[sw] = std::move(rec);
     }
     if (ranks.rank != 0) return 0;
 
@@ -226,7 +229,7 @@ int run(const Request& r, const Ranks& ranks, std::ostream& out, std::ostream& e
       std::vector<OutFile> files;
       for (const Sweep* sw : p.sweeps)
         files.push_back({shard_file_name(*sw, p.scale, p.shard),
-                         format_shard(*sw, p.scale, p.shard, blocks[sw])});
+                         format_shard(*sw, p.scale, p.shard, records[sw])});
       write_files(p.out, files);
       for (const auto& f : files) out << (fs::path(p.out) / f.name).string() << "\n";
       out << "shard " << p.shard.index << "/" << p.shard.count
@@ -237,7 +240,7 @@ int run(const Request& r, const Ranks& ranks, std::ostream& out, std::ostream& e
     int status = 0;
     std::vector<std::pair<std::string, std::string>> hashes;  // scale/file -> sha
     for (const Figure* f : p.figures) {
-      const std::vector<OutFile> files = f->files(p.scale, blocks[f->sweep]);
+      const std::vector<OutFile> files = f->files(p.scale, records[f->sweep]);
       write_files(p.out, files);
       for (const auto& file : files)
         if (hashed(file.name))
