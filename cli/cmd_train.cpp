@@ -171,12 +171,17 @@ int run_train(const TrainCliOptions& c) {
     return 1;
   }
 
+  // The summary, once (a diverged run's message included): the last record's trace is the true
+  // trace tr Hess L; paper B's (1/n) sum_i ||grad f_i||^2 is half of it, and Lemma 4's induced
+  // value is on that half-trace scale.
   const TrainRecord& last = r.log.empty() ? TrainRecord{} : r.log.back();
   std::cerr << "flatmin: train: " << optimizer_name(o.optimizer) << ", depth " << c.depth
             << ", " << r.message;
   if (!r.log.empty())
     std::cerr << "; at step " << last.step << ": train loss " << last.train_loss
-              << ", test loss " << last.test_loss << ", trace " << last.trace;
+              << ", test loss " << last.test_loss << ", trace (true, tr Hess L) " << last.trace
+              << ", half trace (paper B) " << last.trace / 2
+              << ", induced value (Lemma 4, half-trace scale) " << last.induced;
   std::cerr << "\n";
   if (c.flat && !r.diverged) {
     const SolveResult<double> f = solve_flat(inst.A, inst.b);
@@ -189,11 +194,7 @@ int run_train(const TrainCliOptions& c) {
               << " (X_flat = paper A's flat solution on the same instance, ||X_flat - M*||_F = "
               << (f.X - inst.M).norm() << ")\n";
   }
-  if (r.diverged) {
-    std::cerr << "flatmin: train: " << r.message << "\n";
-    return 1;
-  }
-  return 0;
+  return r.diverged ? 1 : 0;  // the message is in the summary above
 }
 
 }  // namespace

@@ -152,6 +152,12 @@ expect 0 "completed 2000 updates" train --instance "$tmp/tb.txt" --depth 2 --opt
 expect 2 "cannot open" train --instance "$tmp/none.txt" --optimizer sgd --step-size 0.01
 expect 0 "||E(W) - X_flat||_F =" train --d 5 --n 20 --depth 2 --optimizer lnsgd --step-size 0.005 --steps 2000 --flat
 expect 1 "diverged: the loss or the layers became non-finite at update" train --d 5 --n 12 --depth 3 --optimizer sgd --step-size 50 --steps 1000
+# a diverged run says so once (the summary line carries the message)
+n=$("$bin" train --d 5 --n 12 --depth 3 --optimizer sgd --step-size 50 --steps 1000 2>&1 >/dev/null | grep -c "diverged:")
+[ "$n" = 1 ] && echo "ok: the divergence is reported once" || { echo "FAIL: the divergence is reported $n times, expected once"; fail=1; }
+# the summary names which trace it prints and the scale of the induced value
+expect 0 "trace (true, tr Hess L)" train --d 5 --n 12 --depth 3 --optimizer lnsgd --step-size 0.005 --steps 500
+expect 0 "induced value (Lemma 4, half-trace scale)" train --d 5 --n 12 --depth 3 --optimizer lnsgd --step-size 0.005 --steps 500
 expect 2 "a deep factorization has L >= 2" train --depth 1 --optimizer sgd --step-size 0.01
 expect 2 "intermediate width d_1 = 3 is smaller than min(d_0, d_L) = 5" train --d 5 --n 12 --width 3 --optimizer sgd --step-size 0.01
 expect 2 "unknown optimizer 'adam'" train --optimizer adam --step-size 0.01

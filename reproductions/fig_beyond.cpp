@@ -42,11 +42,27 @@ RpcaGrid rpca_grid(Scale s) {
 }
 constexpr double kSuccess = 1e-6;
 
-std::string rpca_cell(Scale s, std::size_t i) {
+// One trial of A-rpca.
+struct RpcaTrial {
+  Index corrupted = 0;  // non-zero entries of S
+  SolveStatus status = SolveStatus::numerical_trouble;
+  double error = NAN;   // ||X - M||_F (nan without an X)
+  Verdict verdict = Verdict::not_certified;
+  double margin = 0;    // min(margin_op, margin_inf) of certify_rpca
+  template <class IO, class Self> static void fields(IO& io, Self& r) {
+    io(r.corrupted, r.status, r.error, r.verdict, r.margin);
+  }
+};
+struct RpcaCell {
+  std::vector<RpcaTrial> trials;
+  template <class IO, class Self> static void fields(IO& io, Self& r) { io(r.trials); }
+};
+
+RpcaCell rpca_cell(Scale s, std::size_t i) {
   const RpcaGrid g = rpca_grid(s);
   const std::size_t np = g.p100.size();
   const int r = g.ranks[i / np], pk = g.p100[i % np];
-  std::string out;
+  RpcaCell out;
   for (int t = 0; t < g.trials; ++t) {
     Rng rng = Rng::derive(kFigureSeed, {6, std::uint64_t(r), std::uint64_t(pk), std::uint64_t(t)});
     const Mat<double> M = assemble<double>(random_low_rank(rng, g.d, g.d, r));
@@ -56,18 +72,20 @@ std::string rpca_cell(Scale s, std::size_t i) {
     const double tau = l1_norm(S);
     const SolveResult<double> res = solve_rpca(Y, tau);
     const RpcaCertificate c = certify_rpca(M, S);
-    const double err = res.X.size() ? (res.X - M).norm() : NAN;
-    char p[16];
-    std::snprintf(p, sizeof p, "%.2f", pk / 100.0);
-    out += csv_line({std::to_string(g.d), std::to_string(r), p, std::to_string(t),
-                     std::to_string(Index((S.array() != 0).count())), status_name(res.status),
-                     fmt_real(err), err < kSuccess ? "1" : "0", verdict_name(c.verdict),
-                     fmt_real(std::min(c.margin_op, c.margin_inf))});
+    out.trials.push_back({Index((S.array() != 0).count()), res.status,
+                          res.X.size() ? (res.X - M).norm() : NAN, c.verdict,
+                          std::min(c.margin_op, c.margin_inf)});
   }
   return out;
 }
 
-std::vector<OutFile> rpca_files(Scale s, const std::vector<std::string>& blocks) {
+std::string p100_text(int pk) {
+  char p[16];
+  std::snprintf(p, sizeof p, "%.2f", pk / 100.0);
+  return p;
+}
+
+std::vector<OutFile> rpca_files(Scale s, const std::vector<RpcaCell>& records) {
   const RpcaGrid g = rpca_grid(s);
   std::string trials = "d,rank,p,trial,corrupted,status,error_fro,success,verdict,margin\n";
   std::string table = "d,rank,p,trials,successes,certified,unsolved,probability,certified_probability\n";
@@ -75,21 +93,24 @@ std::vector<OutFile> rpca_files(Scale s, const std::vector<std::string>& blocks)
   int unsolved_total = 0, disagree = 0;
   for (int v = 0; v < 2; ++v) {
     dat += std::string("# panel ") + (v == 0 ? "thresholded" : "certified") + "\n";
-    for (std::size_t i = 0; i < blocks.size(); ++i) {
-      int succ = 0, cert = 0, n = 0, uns = 0;
-      std::istringstream in(blocks[i]);
-      std::string line, p;
-      while (std::getline(in, line)) {
-        const auto f = csv_fields(line);
-        p = f[2];
-        ++n;
-        succ += f[7] == "1";
-        cert += f[8] == "certified";
-        uns += f[5] != "solved";
-      }
+    for (std::size_t i = 0; i < records.size(); ++i) {
       const int r = g.ranks[i / g.p100.size()];
+      const std::string p = p100_text(g.p100[i % g.p100.size()]);
+      int succ = 0, cert = 0, n = 0, uns = 0;
+      for (std::size_t t = 0; t < records[i].trials.size(); ++t) {
+        const RpcaTrial& x = records[i].trials[t];
+        const bool success = x.error < kSuccess;
+        ++n;
+        succ += success;
+        cert += x.verdict == Verdict::certified;
+        uns += x.status != SolveStatus::solved;
+        if (v == 0)
+          trials += csv_line({std::to_string(g.d), std::to_string(r), p, std::to_string(t),
+                              std::to_string(x.corrupted), status_name(x.status),
+                              fmt_real(x.error), success ? "1" : "0", verdict_name(x.verdict),
+                              fmt_real(x.margin)});
+      }
       if (v == 0) {
-        trials += blocks[i];
         unsolved_total += uns;
         disagree += succ != cert;
         table += csv_line({std::to_string(g.d), std::to_string(r), p, std::to_string(n),
@@ -146,11 +167,29 @@ NoiseGrid noise_grid(Scale s) {
   return {8, 60, 4, {-6, -4, -2}};
 }
 
-std::string noise_cell(Scale s, std::size_t i) {
+// One program in one trial of A-noise.
+struct NoiseSolve {
+  SolveStatus status = SolveStatus::numerical_trouble;
+  double error = NAN;  // ||X - M||_F (nan without an X)
+  Index rank = 0;
+  template <class IO, class Self> static void fields(IO& io, Self& r) {
+    io(r.status, r.error, r.rank);
+  }
+};
+struct NoiseTrial {
+  NoiseSolve flat, nuclear;
+  template <class IO, class Self> static void fields(IO& io, Self& r) { io(r.flat, r.nuclear); }
+};
+struct NoiseCell {
+  std::vector<NoiseTrial> trials;
+  template <class IO, class Self> static void fields(IO& io, Self& r) { io(r.trials); }
+};
+
+NoiseCell noise_cell(Scale s, std::size_t i) {
   const NoiseGrid g = noise_grid(s);
   const int le = g.log10_eps[i];
   const double eps = std::pow(10.0, le);
-  std::string out;
+  NoiseCell out;
   for (int t = 0; t < g.trials; ++t) {
     Rng rng = Rng::derive(kFigureSeed, {7, std::uint64_t(le + 100), std::uint64_t(t)});
     const Mat<double> M = assemble<double>(random_low_rank(rng, g.d, g.d, 2));
@@ -162,42 +201,45 @@ std::string noise_cell(Scale s, std::size_t i) {
     const Mat<double> D1i = spd_inverse(D.D1, "D1"), D2i = spd_inverse(D.D2, "D2");
     SolveResult<double> flat = solve_noisy(A.composed(D1i, D2i), b, eps);
     if (flat.X.size()) flat.X = D1i * flat.X * D2i;
-    for (int k = 0; k < 2; ++k) {
-      const SolveResult<double>& r = k == 0 ? flat : nuc;
-      out += csv_line({std::to_string(le), fmt_real(eps), std::to_string(t), k == 0 ? "flat" : "nuclear",
-                       status_name(r.status), fmt_real(r.X.size() ? (r.X - M).norm() : NAN),
-                       std::to_string(r.rank)});
-    }
+    const auto outcome = [&](const SolveResult<double>& r) {
+      return NoiseSolve{r.status, r.X.size() ? (r.X - M).norm() : NAN, r.rank};
+    };
+    out.trials.push_back({outcome(flat), outcome(nuc)});
   }
   return out;
 }
 
-std::vector<OutFile> noise_files(Scale s, const std::vector<std::string>& blocks) {
+std::vector<OutFile> noise_files(Scale s, const std::vector<NoiseCell>& records) {
   const NoiseGrid g = noise_grid(s);
   std::string trials = "log10_eps,eps,trial,method,status,error_fro,rank\n";
   std::string table = "eps,method,trials,unsolved,mean_error,max_error,mean_error_over_eps\n";
   int unsolved_total = 0;
-  for (std::size_t i = 0; i < blocks.size(); ++i) {
-    trials += blocks[i];
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    const int le = g.log10_eps[i];
+    const std::string eps = fmt_real(std::pow(10.0, le));
+    for (std::size_t t = 0; t < records[i].trials.size(); ++t) {
+      const NoiseTrial& x = records[i].trials[t];
+      for (int k = 0; k < 2; ++k) {
+        const NoiseSolve& r = k == 0 ? x.flat : x.nuclear;
+        trials += csv_line({std::to_string(le), eps, std::to_string(t), k == 0 ? "flat" : "nuclear",
+                            status_name(r.status), fmt_real(r.error), std::to_string(r.rank)});
+      }
+    }
+    // the errors as printed in the trials CSV (as_printed)
     for (const char* method : {"flat", "nuclear"}) {
       double sum = 0, mx = 0;
       int n = 0, uns = 0;
-      std::string eps;
-      std::istringstream in(blocks[i]);
-      std::string line;
-      while (std::getline(in, line)) {
-        const auto f = csv_fields(line);
-        if (f[3] != method) continue;
-        eps = f[1];
+      for (const NoiseTrial& x : records[i].trials) {
+        const NoiseSolve& r = std::string(method) == "flat" ? x.flat : x.nuclear;
         ++n;
-        uns += f[4] != "solved";
-        const double e = std::stod(f[5]);
+        uns += r.status != SolveStatus::solved;
+        const double e = as_printed(r.error);
         sum += e;
         mx = std::max(mx, e);
       }
       unsolved_total += uns;
       table += csv_line({eps, method, std::to_string(n), std::to_string(uns), fmt_real(sum / n),
-                         fmt_real(mx), fmt_real(sum / n / std::stod(eps))});
+                         fmt_real(mx), fmt_real(sum / n / as_printed(std::pow(10.0, le)))});
     }
   }
   std::ostringstream gp;
@@ -240,20 +282,24 @@ std::string noise_label(Scale s, std::size_t i) {
 }  // namespace
 
 Figure fig_rpca() {
-  static const Sweep sw{"A-rpca",
-                        [](Scale s) {
-                          const RpcaGrid g = rpca_grid(s);
-                          return g.ranks.size() * g.p100.size();
-                        },
-                        rpca_cell, rpca_label};
-  return {"A-rpca", "robust PCA: recovery of the flat solution over rank and corruption", &sw,
-          rpca_files};
+  static const SweepOf<RpcaCell> sw = make_sweep<RpcaCell>(
+      "A-rpca",
+      [](Scale s) {
+        const RpcaGrid g = rpca_grid(s);
+        return g.ranks.size() * g.p100.size();
+      },
+      rpca_cell, rpca_label);
+  return make_figure<RpcaCell>(
+      "A-rpca", "robust PCA: recovery of the flat solution over rank and corruption", sw,
+      rpca_files);
 }
 
 Figure fig_noise() {
-  static const Sweep sw{"A-noise", [](Scale s) { return noise_grid(s).log10_eps.size(); },
-                        noise_cell, noise_label};
-  return {"A-noise", "recovery error against the noise level", &sw, noise_files};
+  static const SweepOf<NoiseCell> sw = make_sweep<NoiseCell>(
+      "A-noise", [](Scale s) { return noise_grid(s).log10_eps.size(); }, noise_cell,
+      noise_label);
+  return make_figure<NoiseCell>("A-noise", "recovery error against the noise level", sw,
+                                noise_files);
 }
 
 }  // namespace flatmin::repro

@@ -53,12 +53,38 @@ std::size_t depth_cells(Scale s) {
 constexpr int kBallDepths[] = {2, 3, 4, 8};
 constexpr int kBallPoints = 96;  // directions over the full circle
 
+// One trial of a (k, s, m) cell.
+struct LqTrial {
+  SolveStatus status = SolveStatus::numerical_trouble;
+  double rel_error = NAN;  // ||x - x*|| / ||x*|| (nan without an x)
+  Index support = 0;
+  template <class IO, class Self> static void fields(IO& io, Self& r) {
+    io(r.status, r.rel_error, r.support);
+  }
+};
+// One point of a penalty ball's boundary.
+struct BallPoint {
+  int L = 0, point = 0;
+  double sigma1 = 0, sigma2 = 0;  // the boundary point r (cos t, sin t)
+  double F_over_L = 0;            // paper_b_single_value(I, diag(cos t, sin t), L) / L
+  double formula = 0;             // sum |u_i|^q, the closed form
+  template <class IO, class Self> static void fields(IO& io, Self& r) {
+    io(r.L, r.point, r.sigma1, r.sigma2, r.F_over_L, r.formula);
+  }
+};
+// A cell: the trials of a (k, s, m) grid point, or (the last cell) the balls.
+struct DepthCell {
+  std::vector<LqTrial> trials;
+  std::vector<BallPoint> ball;
+  template <class IO, class Self> static void fields(IO& io, Self& r) { io(r.trials, r.ball); }
+};
+
 // The balls: for each direction u = (cos t, sin t), M = diag(u) (symmetric), F(r M) = r^q F(M)
 // with q = 2(L-1)/L, so the boundary of {F / L <= 1} is at r = (L / F(M))^{1/q}; F from
 // paper_b_single_value (the library's Theorem 7 value), and the closed form
 // sum |u_i|^q as a check column.
-std::string balls_block() {
-  std::string out;
+std::vector<BallPoint> ball_points() {
+  std::vector<BallPoint> out;
   for (int L : kBallDepths) {
     const double q = 2.0 * (L - 1) / L;
     for (int p = 0; p <= kBallPoints; ++p) {
@@ -69,20 +95,23 @@ std::string balls_block() {
       const double F = paper_b_single_value<double>(Mat<double>::Identity(2, 2), M, L);
       const double formula = std::pow(std::fabs(M(0, 0)), q) + std::pow(std::fabs(M(1, 1)), q);
       const double r = std::pow(L / F, 1.0 / q);
-      out += csv_line({"ball", std::to_string(L), std::to_string(p), fmt_real(r * M(0, 0)),
-                       fmt_real(r * M(1, 1)), fmt_real(F / L), fmt_real(formula),
-                       fmt_real(std::fabs(F / L - formula) / formula)});
+      out.push_back({L, p, r * M(0, 0), r * M(1, 1), F / L, formula});
     }
   }
   return out;
 }
 
-std::string depth_cell(Scale sc, std::size_t i) {
+double rel_diff(const BallPoint& b) { return std::fabs(b.F_over_L - b.formula) / b.formula; }
+
+DepthCell depth_cell(Scale sc, std::size_t i) {
   const DepthGrid g = depth_grid(sc);
-  if (i + 1 == depth_cells(sc)) return balls_block();
+  DepthCell out;
+  if (i + 1 == depth_cells(sc)) {
+    out.ball = ball_points();
+    return out;
+  }
   const std::size_t nm = g.measurements.size(), ns = g.sparsity.size();
   const int k = kFactors[i / (ns * nm)], s = g.sparsity[i / nm % ns], m = g.measurements[i % nm];
-  std::string out;
   for (int t = 0; t < g.trials; ++t) {
     // The same (A, x) for every k: the three programs are compared on identical instances.
     Rng rng = Rng::derive(kFigureSeed, {30, std::uint64_t(s), std::uint64_t(m), std::uint64_t(t)});
@@ -91,10 +120,7 @@ std::string depth_cell(Scale sc, std::size_t i) {
     const Vec<double> b = A * x;
     const LqResult<double> r =
         solve_weighted_lq<double>(A, b, hadamard_weights<double>(A), depth_exponent<double>(k));
-    const double err = r.x.size() ? (r.x - x).norm() / x.norm() : NAN;
-    out += csv_line({"trial", std::to_string(k), std::to_string(s), std::to_string(m),
-                     std::to_string(t), status_name(r.status), fmt_real(err),
-                     err < kSuccess ? "1" : "0", std::to_string(r.support)});
+    out.trials.push_back({r.status, r.x.size() ? (r.x - x).norm() / x.norm() : NAN, r.support});
   }
   return out;
 }
@@ -107,7 +133,7 @@ std::string depth_label(Scale sc, std::size_t i) {
          std::to_string(g.sparsity[i / nm % ns]) + " m=" + std::to_string(g.measurements[i % nm]);
 }
 
-std::vector<OutFile> depth_files(Scale sc, const std::vector<std::string>& blocks) {
+std::vector<OutFile> depth_files(Scale sc, const std::vector<DepthCell>& records) {
   const DepthGrid g = depth_grid(sc);
   const std::size_t nm = g.measurements.size();
   std::string trials = "k,s,m,trial,status,rel_error,success,support\n";
@@ -115,8 +141,9 @@ std::vector<OutFile> depth_files(Scale sc, const std::vector<std::string>& block
   std::string balls = "L,point,sigma1,sigma2,F_over_L,formula,rel_diff\n";
   std::string dat;
   int unsolved_total = 0;
-  double ball_check = 0;  // max |F/L - formula| / formula over the balls' points (full precision)
-  for (std::size_t i = 0; i + 1 < blocks.size(); ++i) {
+  // max |F/L - formula| / formula over the balls' points, as printed in depth-balls.csv
+  double ball_check = 0;
+  for (std::size_t i = 0; i + 1 < records.size(); ++i) {
     const std::size_t ki = i / (g.sparsity.size() * nm);
     if (i % (g.sparsity.size() * nm) == 0) {
       if (i > 0) dat += "\n\n";
@@ -124,36 +151,35 @@ std::vector<OutFile> depth_files(Scale sc, const std::vector<std::string>& block
     } else if (i % nm == 0) {
       dat += "\n";
     }
+    const int k = kFactors[ki];
+    const std::string s = std::to_string(g.sparsity[i / nm % g.sparsity.size()]);
+    const std::string m = std::to_string(g.measurements[i % nm]);
     int n = 0, succ = 0, uns = 0;
-    std::string s, m;
-    std::istringstream in(blocks[i]);
-    std::string line;
-    while (std::getline(in, line)) {
-      const auto f = csv_fields(line);
-      trials += line.substr(6) + "\n";  // drop the "trial," tag
-      s = f[2];
-      m = f[3];
+    for (std::size_t t = 0; t < records[i].trials.size(); ++t) {
+      const LqTrial& x = records[i].trials[t];
+      const bool success = x.rel_error < kSuccess;
+      trials += csv_line({std::to_string(k), s, m, std::to_string(t), status_name(x.status),
+                          fmt_real(x.rel_error), success ? "1" : "0", std::to_string(x.support)});
       ++n;
-      succ += f[7] == "1";
-      uns += f[5] != "solved";
+      succ += success;
+      uns += x.status != SolveStatus::solved;
     }
     unsolved_total += uns;
-    const int k = kFactors[ki];
     table += csv_line({std::to_string(k), fmt_real(2.0 * (k - 1) / k), s, m, std::to_string(n),
                        std::to_string(succ), std::to_string(uns), fmt_real(double(succ) / n)});
     dat += m + " " + s + " " + fmt_real(double(succ) / n) + "\n";
   }
   dat += "\n\n# balls: one dataset per L in 2 3 4 8: sigma1 sigma2\n";
   {
-    std::istringstream in(blocks.back());
-    std::string line, last_L;
-    while (std::getline(in, line)) {
-      const auto f = csv_fields(line);
-      if (!last_L.empty() && f[1] != last_L) dat += "\n\n";
-      last_L = f[1];
-      balls += line.substr(5) + "\n";  // drop the "ball," tag
-      dat += f[3] + " " + f[4] + "\n";
-      ball_check = std::max(ball_check, std::stod(f[7]));
+    int last_L = 0;
+    for (const BallPoint& b : records.back().ball) {
+      if (last_L != 0 && b.L != last_L) dat += "\n\n";
+      last_L = b.L;
+      balls += csv_line({std::to_string(b.L), std::to_string(b.point), fmt_real(b.sigma1),
+                         fmt_real(b.sigma2), fmt_real(b.F_over_L), fmt_real(b.formula),
+                         fmt_real(rel_diff(b))});
+      dat += fmt_real(b.sigma1) + " " + fmt_real(b.sigma2) + "\n";
+      ball_check = std::max(ball_check, as_printed(rel_diff(b)));
     }
   }
   std::ostringstream gp;
@@ -223,10 +249,24 @@ Thm4Grid thm4_grid(Scale s) {
   return g;
 }
 
-std::string thm4_cell(Scale s, std::size_t i) {
+// One trial of B-thm4.
+struct Thm4Trial {
+  double minfro_loss = NAN;  // ||F - M*||_F^2, F the minimum-Frobenius interpolant
+  SolveStatus flat_status = SolveStatus::numerical_trouble;
+  double flat_loss = NAN;    // ||X_flat - M*||_F^2 (nan without an X)
+  template <class IO, class Self> static void fields(IO& io, Self& r) {
+    io(r.minfro_loss, r.flat_status, r.flat_loss);
+  }
+};
+struct Thm4Cell {
+  std::vector<Thm4Trial> trials;
+  template <class IO, class Self> static void fields(IO& io, Self& r) { io(r.trials); }
+};
+
+Thm4Cell thm4_cell(Scale s, std::size_t i) {
   const Thm4Grid g = thm4_grid(s);
   const int n = g.n[i];
-  std::string out;
+  Thm4Cell out;
   for (int t = 0; t < g.trials; ++t) {
     Rng rng = Rng::derive(kFigureSeed, {31, std::uint64_t(n), std::uint64_t(t)});
     const Mat<double> M = assemble<double>(random_low_rank(rng, g.d, g.d, 1));
@@ -241,35 +281,34 @@ std::string thm4_cell(Scale s, std::size_t i) {
                : min_frobenius_interpolant(
                      SensingMap<double>::from_dense(g.d, g.d, A.dense().topRows(D)), Vec<double>(b.head(D)));
     const SolveResult<double> flat = solve_flat(A, b);
-    out += csv_line({std::to_string(n), std::to_string(t), fmt_real((F - M).squaredNorm()),
-                     status_name(flat.status),
-                     fmt_real(flat.X.size() ? (flat.X - M).squaredNorm() : NAN)});
+    out.trials.push_back({(F - M).squaredNorm(), flat.status,
+                          flat.X.size() ? (flat.X - M).squaredNorm() : NAN});
   }
   return out;
 }
 
-std::vector<OutFile> thm4_files(Scale s, const std::vector<std::string>& blocks) {
+std::vector<OutFile> thm4_files(Scale s, const std::vector<Thm4Cell>& records) {
   const Thm4Grid g = thm4_grid(s);
   const double D = double(g.d) * g.d;
   std::string trials = "n,trial,minfro_loss,flat_status,flat_loss\n";
   std::string table =
       "n,trials,minfro_loss_mean,minfro_loss_stderr,theorem4,flat_solved,flat_loss_mean\n";
   int worst_sigma = 0;  // cells where |mean - formula| > 3 standard errors
-  for (std::size_t i = 0; i < blocks.size(); ++i) {
-    trials += blocks[i];
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    // the losses as printed in the trials CSV (as_printed)
     double sum = 0, sum2 = 0, fsum = 0;
     int n = 0, solved = 0;
-    std::istringstream in(blocks[i]);
-    std::string line;
-    while (std::getline(in, line)) {
-      const auto f = csv_fields(line);
-      const double v = std::stod(f[2]);
+    for (std::size_t t = 0; t < records[i].trials.size(); ++t) {
+      const Thm4Trial& x = records[i].trials[t];
+      trials += csv_line({std::to_string(g.n[i]), std::to_string(t), fmt_real(x.minfro_loss),
+                          status_name(x.flat_status), fmt_real(x.flat_loss)});
+      const double v = as_printed(x.minfro_loss);
       sum += v;
       sum2 += v * v;
       ++n;
-      if (f[3] == "solved") {
+      if (x.flat_status == SolveStatus::solved) {
         ++solved;
-        fsum += std::stod(f[4]);
+        fsum += as_printed(x.flat_loss);
       }
     }
     const double mean = sum / n, var = std::max(0.0, (sum2 - n * mean * mean) / (n - 1));
@@ -306,7 +345,7 @@ std::vector<OutFile> thm4_files(Scale s, const std::vector<std::string>& blocks)
       << "Flat: solve_flat (paper A's min ||X||_* s.t. A(D1^{-1} X D2^{-1}) = b); flat_loss_mean "
          "over the solves with status solved.\n"
       << "Cells whose Monte Carlo mean is more than 3 standard errors from Theorem 4: "
-      << worst_sigma << " of " << blocks.size() << ".\n"
+      << worst_sigma << " of " << records.size() << ".\n"
       << "Files: B-thm4.csv, B-thm4-trials.csv, B-thm4.gp, B-thm4.png, B-thm4.svg.\n";
   return {{"B-thm4.csv", table}, {"B-thm4-trials.csv", trials},
           {"B-thm4.caption.txt", cap.str()}, {"B-thm4.gp", gp.str()}};
@@ -315,16 +354,20 @@ std::vector<OutFile> thm4_files(Scale s, const std::vector<std::string>& blocks)
 }  // namespace
 
 Figure fig_depth() {
-  static const Sweep sw{"depth", depth_cells, depth_cell, depth_label};
-  return {"depth", "depth: Hadamard-product flat recovery for k = 2, 3, 4; paper B penalty balls",
-          &sw, depth_files};
+  static const SweepOf<DepthCell> sw =
+      make_sweep<DepthCell>("depth", depth_cells, depth_cell, depth_label);
+  return make_figure<DepthCell>(
+      "depth", "depth: Hadamard-product flat recovery for k = 2, 3, 4; paper B penalty balls", sw,
+      depth_files);
 }
 
 Figure fig_b_thm4() {
-  static const Sweep sw{"B-thm4", [](Scale s) { return thm4_grid(s).n.size(); }, thm4_cell,
-                        [](Scale s, std::size_t i) { return "n=" + std::to_string(thm4_grid(s).n[i]); }};
-  return {"B-thm4", "paper B Theorem 4: min-Frobenius interpolant population loss vs n", &sw,
-          thm4_files};
+  static const SweepOf<Thm4Cell> sw = make_sweep<Thm4Cell>(
+      "B-thm4", [](Scale s) { return thm4_grid(s).n.size(); }, thm4_cell,
+      [](Scale s, std::size_t i) { return "n=" + std::to_string(thm4_grid(s).n[i]); });
+  return make_figure<Thm4Cell>(
+      "B-thm4", "paper B Theorem 4: min-Frobenius interpolant population loss vs n", sw,
+      thm4_files);
 }
 
 }  // namespace flatmin::repro

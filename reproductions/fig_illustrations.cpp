@@ -50,7 +50,24 @@ double str_of(const Setting& s, const Factors<double>& f) {
 constexpr int kSteps = 200;
 constexpr double kSharpScale = 4.0;  // B = diag(4, 1/4): an unbalanced rescaling of the flat factors
 
-std::string fig1_cell(Scale, std::size_t) {
+// A-fig1's numbers: the loss along the slice at both points, their scaled traces and
+// curvatures along the slice's direction.
+struct SlicePoint {
+  double t = 0, loss_flat = 0, loss_sharp = 0;
+  template <class IO, class Self> static void fields(IO& io, Self& r) {
+    io(r.t, r.loss_flat, r.loss_sharp);
+  }
+};
+struct Slice {
+  double str_flat = 0, str_sharp = 0;              // scaled Hessian trace, closed form (16)
+  double curvature_flat = 0, curvature_sharp = 0;  // second derivative along (U, V)
+  std::vector<SlicePoint> points;
+  template <class IO, class Self> static void fields(IO& io, Self& r) {
+    io(r.str_flat, r.str_sharp, r.curvature_flat, r.curvature_sharp, r.points);
+  }
+};
+
+Slice fig1_cell(Scale, std::size_t) {
   const Setting s = setting(1);
   Factors<double> sharp = s.flat;
   sharp.L.col(0) *= kSharpScale;
@@ -63,46 +80,26 @@ std::string fig1_cell(Scale, std::size_t) {
   const double nrm = std::sqrt(U.squaredNorm() + V.squaredNorm());
   U /= nrm;
   V /= nrm;
-  std::string out;
-  out += "# str " + fmt_real(str_of(s, s.flat)) + " " + fmt_real(str_of(s, sharp)) + "\n";
-  out += "# curvature " + fmt_real(hessian_form(s.A, s.b, s.flat.L, s.flat.R, U, V)) + " " +
-         fmt_real(hessian_form(s.A, s.b, sharp.L, sharp.R, U, V)) + "\n";
+  Slice out;
+  out.str_flat = str_of(s, s.flat);
+  out.str_sharp = str_of(s, sharp);
+  out.curvature_flat = hessian_form(s.A, s.b, s.flat.L, s.flat.R, U, V);
+  out.curvature_sharp = hessian_form(s.A, s.b, sharp.L, sharp.R, U, V);
   for (int k = 0; k <= kSteps; ++k) {
     const double t = -0.5 + double(k) / kSteps;
-    out += csv_line({fmt_real(t), fmt_real(loss(s.A, s.b, Mat<double>(s.flat.L + t * U),
-                                                Mat<double>(s.flat.R + t * V))),
-                     fmt_real(loss(s.A, s.b, Mat<double>(sharp.L + t * U),
-                                   Mat<double>(sharp.R + t * V)))});
+    out.points.push_back({t,
+                          loss(s.A, s.b, Mat<double>(s.flat.L + t * U), Mat<double>(s.flat.R + t * V)),
+                          loss(s.A, s.b, Mat<double>(sharp.L + t * U), Mat<double>(sharp.R + t * V))});
   }
   return out;
 }
 
-std::pair<std::vector<std::string>, std::string> split_comments(const std::string& block) {
-  std::vector<std::string> comments;
-  std::string body;
-  std::istringstream in(block);
-  std::string line;
-  while (std::getline(in, line)) {
-    if (!line.empty() && line[0] == '#')
-      comments.push_back(line);
-    else
-      body += line + "\n";
-  }
-  return {comments, body};
-}
-
-std::vector<std::string> words(const std::string& line) {
-  std::istringstream in(line);
-  std::vector<std::string> w;
-  std::string x;
-  while (in >> x) w.push_back(x);
-  return w;
-}
-
-std::vector<OutFile> fig1_files(Scale s, const std::vector<std::string>& blocks) {
-  const auto [comments, body] = split_comments(blocks.at(0));
-  const auto str = words(comments.at(0)), curv = words(comments.at(1));
-  const std::string csv = "t,loss_flat,loss_sharp\n" + body;
+std::vector<OutFile> fig1_files(Scale s, const std::vector<Slice>& records) {
+  const Slice& sl = records.at(0);
+  const std::string str_flat = fmt_real(sl.str_flat), str_sharp = fmt_real(sl.str_sharp);
+  std::string csv = "t,loss_flat,loss_sharp\n";
+  for (const SlicePoint& p : sl.points)
+    csv += csv_line({fmt_real(p.t), fmt_real(p.loss_flat), fmt_real(p.loss_sharp)});
   std::ostringstream gp;
   gp << gnuplot_preamble("A-fig1", 800, 520, 10, "set datafile separator ','\n")
      << "  set title 'A 1-D slice of f(L,R) = ||A(LR^T) - b||^2 through two interpolating "
@@ -110,10 +107,10 @@ std::vector<OutFile> fig1_files(Scale s, const std::vector<std::string>& blocks)
      << "  set xlabel 't  (point (L, R) + t (U, V), (U, V) a fixed random unit direction)'\n"
      << "  set ylabel 'f'\n  set key top center\n  set yrange [0:*]\n"
      << "  plot 'A-fig1.csv' skip 1 using 1:2 with lines lw 2 title 'flat (L_f, R_f): scaled Hessian trace str = "
-     << str[2] << "', \\\n"
+     << str_flat << "', \\\n"
      << "       'A-fig1.csv' skip 1 using 1:3 with lines lw 2 dt 2 title 'sharp (L_f B, R_f "
         "B^{-T}), B = diag(4, 1/4): scaled Hessian trace str = "
-     << str[3] << "'\n  set output\n}\n";
+     << str_sharp << "'\n  set output\n}\n";
   std::ostringstream cap;
   cap << "A-fig1 — flat vs sharp minimum (paper A, Figure 1), drawn from computed numbers.\n"
       << "Computed by: " << code_version() << ", flatmin reproduce, scale " << scale_name(s)
@@ -126,8 +123,9 @@ std::vector<OutFile> fig1_files(Scale s, const std::vector<std::string>& blocks)
       << "Direction: (U, V) Gaussian from Rng::derive(" << kFigureSeed
       << ", {1, 1}), scaled to unit Frobenius norm; t in [-0.5, 0.5], " << kSteps + 1
       << " points.\n"
-      << "Scaled trace of the Hessian (closed form (16)): flat " << str[2] << ", sharp " << str[3]
-      << ".\nSecond derivative along (U, V): flat " << curv[2] << ", sharp " << curv[3] << ".\n"
+      << "Scaled trace of the Hessian (closed form (16)): flat " << str_flat << ", sharp "
+      << str_sharp << ".\nSecond derivative along (U, V): flat " << fmt_real(sl.curvature_flat)
+      << ", sharp " << fmt_real(sl.curvature_sharp) << ".\n"
       << "Files: A-fig1.csv (t, loss along the slice at both points), A-fig1.gp, A-fig1.png, "
          "A-fig1.svg.\n";
   return {{"A-fig1.csv", csv}, {"A-fig1.caption.txt", cap.str()}, {"A-fig1.gp", gp.str()}};
@@ -148,7 +146,22 @@ Mat<double> spd_power(const Mat<double>& P, double s) {
 
 constexpr int kPathSteps = 240;
 
-std::string fig2_cell(Scale, std::size_t) {
+// One point s of A-fig2's path: the scaled traces for A = I and the Gaussian A, and the two
+// measures of the factors.
+struct PathPoint {
+  double s = 0, str_identity = 0, str_gaussian = 0;
+  double norm_sq_over_2nuc = 0;     // (||L||^2 + ||R||^2) / (2 ||M||_*)
+  double balance_gap_over_nuc = 0;  // ||L^T L - R^T R||_* / ||M||_*
+  template <class IO, class Self> static void fields(IO& io, Self& r) {
+    io(r.s, r.str_identity, r.str_gaussian, r.norm_sq_over_2nuc, r.balance_gap_over_nuc);
+  }
+};
+struct Path {
+  std::vector<PathPoint> points;
+  template <class IO, class Self> static void fields(IO& io, Self& r) { io(r.points); }
+};
+
+Path fig2_cell(Scale, std::size_t) {
   const Setting s = setting(2);
   const Mat<double>& Lb = s.balanced.L;  // full column rank: L_b^+ = (L_b^T L_b)^{-1} L_b^T
   const Mat<double> G =
@@ -157,36 +170,30 @@ std::string fig2_cell(Scale, std::size_t) {
   const SensingMap<double> I = SensingMap<double>::identity(kD, kD);
   const Rescaling<double> DI = rescaling(I);
   const double nuc = nuclear_norm(s.M);
-  std::string out;
+  Path out;
   for (int k = 0; k <= kPathSteps; ++k) {
     const double t = -1.0 + 3.0 * k / kPathSteps;  // s = 0 and s = 1 are grid points
     const Mat<double> B = spd_power(P, t);
     const Mat<double> L = s.balanced.L * B;
     const Mat<double> R = s.balanced.R * inverse<double>(B, "B(s)").transpose();
-    out += csv_line({fmt_real(t), fmt_real(scaled_trace_closed(I, DI, L, R)),
-                     fmt_real(scaled_trace_closed(s.A, s.D, L, R)),
-                     fmt_real(factor_norm_sq(L, R) / (2 * nuc)),
-                     fmt_real(balance_gap(L, R) / nuc)});
+    out.points.push_back({t, scaled_trace_closed(I, DI, L, R), scaled_trace_closed(s.A, s.D, L, R),
+                          factor_norm_sq(L, R) / (2 * nuc), balance_gap(L, R) / nuc});
   }
   return out;
 }
 
-std::vector<OutFile> fig2_files(Scale s, const std::vector<std::string>& blocks) {
-  const std::string csv =
-      "s,str_identity,str_gaussian,norm_sq_over_2nuc,balance_gap_over_nuc\n" + blocks.at(0);
-  // Where each curve is minimal along the path (grid points), for the caption.
-  std::istringstream in(blocks.at(0));
-  std::string line;
+std::vector<OutFile> fig2_files(Scale s, const std::vector<Path>& records) {
+  std::string csv = "s,str_identity,str_gaussian,norm_sq_over_2nuc,balance_gap_over_nuc\n";
+  // Where each curve is minimal along the path (grid points, the values as printed), for the
+  // caption.
   std::vector<double> best(4, INFINITY), arg(4, 0);
-  while (std::getline(in, line)) {
-    std::istringstream ls(line);
-    std::vector<double> v;
-    std::string x;
-    while (std::getline(ls, x, ',')) v.push_back(std::stod(x));
-    for (int j = 0; j < 4; ++j)
-      if (v[std::size_t(j + 1)] < best[std::size_t(j)]) {
-        best[std::size_t(j)] = v[std::size_t(j + 1)];
-        arg[std::size_t(j)] = v[0];
+  for (const PathPoint& p : records.at(0).points) {
+    const double v[] = {p.str_identity, p.str_gaussian, p.norm_sq_over_2nuc, p.balance_gap_over_nuc};
+    csv += csv_line({fmt_real(p.s), fmt_real(v[0]), fmt_real(v[1]), fmt_real(v[2]), fmt_real(v[3])});
+    for (std::size_t j = 0; j < 4; ++j)
+      if (as_printed(v[j]) < best[j]) {
+        best[j] = as_printed(v[j]);
+        arg[j] = as_printed(p.s);
       }
   }
   std::ostringstream gp;
@@ -236,13 +243,17 @@ std::string one_label(Scale, std::size_t) { return "the illustration"; }
 }  // namespace
 
 Figure fig1() {
-  static const Sweep sw{"A-fig1", [](Scale) { return std::size_t(1); }, fig1_cell, one_label};
-  return {"A-fig1", "flat vs sharp minimum along a slice of the loss", &sw, fig1_files};
+  static const SweepOf<Slice> sw =
+      make_sweep<Slice>("A-fig1", [](Scale) { return std::size_t(1); }, fig1_cell, one_label);
+  return make_figure<Slice>("A-fig1", "flat vs sharp minimum along a slice of the loss", sw,
+                            fig1_files);
 }
 
 Figure fig2() {
-  static const Sweep sw{"A-fig2", [](Scale) { return std::size_t(1); }, fig2_cell, one_label};
-  return {"A-fig2", "balanced = norm-minimal = flat for A = I, not for Gaussian A", &sw, fig2_files};
+  static const SweepOf<Path> sw =
+      make_sweep<Path>("A-fig2", [](Scale) { return std::size_t(1); }, fig2_cell, one_label);
+  return make_figure<Path>("A-fig2", "balanced = norm-minimal = flat for A = I, not for Gaussian A",
+                           sw, fig2_files);
 }
 
 }  // namespace flatmin::repro

@@ -92,13 +92,59 @@ std::string p_text(int k20) {
   return buf;
 }
 
-// One trial row per method (kTrialHeader): error_fro is nan for refuted trials (status
-// below_bound), whose error_lower_bound is kErrorBound; norm_minimality and balance (flat rows)
-// are nan unless both programs were solved, 1e20 with singular D.
-std::string cell(Scale s, std::size_t i) {
+// ---- the record of a cell -----------------------------------------------------------------------
+// How the certificate question of one program in one trial was settled.
+enum class CertOutcome { certified, not_injective, not_certified, refuted, d_singular };
+const char* cert_outcome_name(CertOutcome v) {
+  switch (v) {
+    case CertOutcome::certified: return "certified";
+    case CertOutcome::not_injective: return "not_injective";
+    case CertOutcome::not_certified: return "not_certified";
+    case CertOutcome::refuted: return "refuted";
+    case CertOutcome::d_singular: return "d_singular";
+  }
+  return "?";
+}
+CertOutcome outcome_of(Verdict v) {
+  switch (v) {
+    case Verdict::certified: return CertOutcome::certified;
+    case Verdict::not_injective: return CertOutcome::not_injective;
+    case Verdict::not_certified: return CertOutcome::not_certified;
+  }
+  return CertOutcome::not_certified;
+}
+
+// One program (flat or nuclear) in one trial.
+struct ProgramTrial {
+  SolveStatus status = SolveStatus::numerical_trouble;
+  // ||X - M||_F of the solver's X; nan when below_bound (X is not a minimiser), kSentinel when
+  // there is no X (d_singular, no measurements)
+  double error = kSentinel;
+  CertOutcome verdict = CertOutcome::not_certified;
+  double margin = 0, tangent_sigma_min = 0;  // the certificate's; 0 where none was computed
+  // A-fig4's measures (flat only; nan for nuclear): nan unless both programs were solved,
+  // kSentinel with singular D or no measurements
+  double norm_minimality = NAN, balance = NAN;
+  template <class IO, class Self> static void fields(IO& io, Self& r) {
+    io(r.status, r.error, r.verdict, r.margin, r.tangent_sigma_min, r.norm_minimality, r.balance);
+  }
+};
+
+struct Trial {
+  Index m = 0;  // measurements drawn (completion: a random number; 0: nothing was solved)
+  ProgramTrial flat, nuclear;
+  template <class IO, class Self> static void fields(IO& io, Self& r) { io(r.m, r.flat, r.nuclear); }
+};
+
+struct RecoveryCell {
+  std::vector<Trial> trials;
+  template <class IO, class Self> static void fields(IO& io, Self& r) { io(r.trials); }
+};
+
+// The trials of one cell: every solve, certificate and measure of A-fig3 and A-fig4.
+RecoveryCell cell(Scale s, std::size_t i) {
   const Grid g = grid(s);
   const CellId c = cells(s)[i];
-  const Problem& P = kProblems[c.problem];
   const std::uint64_t xi = std::uint64_t(c.xi);
   Rng truth_rng = Rng::derive(kFigureSeed, {3, std::uint64_t(c.problem), std::uint64_t(c.d), xi, 0});
   const Index d = c.d;
@@ -106,7 +152,7 @@ std::string cell(Scale s, std::size_t i) {
                                           : random_low_rank(truth_rng, d, d, 2);
   const Mat<double> M = assemble<double>(F);
   const double M_nuc = nuclear_norm(M);
-  std::string out;
+  RecoveryCell out;
   for (int t = 0; t < g.trials; ++t) {
     Rng rng = Rng::derive(kFigureSeed,
                           {3, std::uint64_t(c.problem), std::uint64_t(c.d), xi, 1, std::uint64_t(t)});
@@ -118,13 +164,15 @@ std::string cell(Scale s, std::size_t i) {
         default: return quadratic_map(rng, d, g.ms[c.xi]);
       }
     }();
-    const std::string m_text = std::to_string(A.m());
-    const std::string p_field = c.problem == 2 ? p_text(g.p20[c.xi]) : "";
+    Trial tr;
+    tr.m = A.m();
     if (A.m() == 0) {  // completion mask kept nothing: nothing is recovered, nothing certified
-      for (const char* method : {"flat", "nuclear"})
-        out += csv_line({P.key, std::to_string(d), m_text, p_field, std::to_string(t), method,
-                         "no_measurements", fmt_real(kSentinel), fmt_real(0), "0", "not_injective",
-                         fmt_real(0), fmt_real(0), fmt_real(kSentinel), fmt_real(kSentinel)});
+      for (ProgramTrial* p : {&tr.flat, &tr.nuclear}) {
+        p->error = kSentinel;
+        p->verdict = CertOutcome::not_injective;
+        p->norm_minimality = p->balance = kSentinel;
+      }
+      out.trials.push_back(tr);
       continue;
     }
     const Vec<double> b = A.apply(M);
@@ -137,10 +185,11 @@ std::string cell(Scale s, std::size_t i) {
     SolveOptions on;
     on.stop_below = std::max(0.0, M_nuc - kErrorBound * sq);
     const SolveResult<double> nuc = solve_nuclear(A, b, on);
+    // The flat program's rescaling, once per trial: for the bound, the refutation test and the
+    // measures below (solve_flat and certify_flat form it again inside the library).
     SolveOptions of;
-    const Rescaling<double> Dflat = rescaling(A);
+    const Rescaling<double> D = rescaling(A);
     {
-      const Rescaling<double>& D = Dflat;
       const double c1 = spd_condition(D.D1), c2 = spd_condition(D.D2);
       if (c1 < of.d_condition_max && c2 < of.d_condition_max)
         of.stop_below = std::max(0.0, nuclear_norm(Mat<double>(D.D1 * M * D.D2)) -
@@ -156,95 +205,83 @@ std::string cell(Scale s, std::size_t i) {
       return o.stop_below > 0 &&
              (r.status == SolveStatus::below_bound ||
               (r.status == SolveStatus::solved && r.X.size() &&
-               nuclear_norm(r.method == Method::flat ? Mat<double>(Dflat.D1 * r.X * Dflat.D2)
-                                                     : r.X) < o.stop_below));
+               nuclear_norm(r.method == Method::flat ? Mat<double>(D.D1 * r.X * D.D2) : r.X) <
+                   o.stop_below));
     };
-    Certificate cn, cf;
-    const bool nuc_refuted = refutes(nuc, on);
-    if (!nuc_refuted) cn = certify(A, M);
-    // certify_flat needs a nonsingular D; with singular D the flat program is not defined.
-    const bool singular = flat.status == SolveStatus::d_singular;
-    const bool flat_refuted = !singular && refutes(flat, of);
-    if (!singular && !flat_refuted) cf = certify_flat(A, M);
-    // Measures need both minimisers: only where both programs were solved (KKT verified).
-    double norm_min = NAN, balance = NAN;
-    if (singular) norm_min = balance = kSentinel;
     const auto error = [&](const SolveResult<double>& r) {
       if (r.status == SolveStatus::below_bound) return double(NAN);  // X is not a minimiser
       return r.X.size() ? (r.X - M).norm() : kSentinel;
     };
-    const double e_nuc = error(nuc);
-    const double e_flat = singular ? kSentinel : error(flat);
+    const auto take = [](ProgramTrial& p, const Certificate& cert) {
+      p.verdict = outcome_of(cert.verdict);
+      p.margin = cert.margin;
+      p.tangent_sigma_min = cert.tangent_sigma_min;
+    };
+    tr.nuclear.status = nuc.status;
+    tr.nuclear.error = error(nuc);
+    if (refutes(nuc, on))
+      tr.nuclear.verdict = CertOutcome::refuted;
+    else
+      take(tr.nuclear, certify(A, M));
+    // certify_flat needs a nonsingular D; with singular D the flat program is not defined.
+    tr.flat.status = flat.status;
+    if (flat.status == SolveStatus::d_singular) {
+      tr.flat.error = kSentinel;
+      tr.flat.verdict = CertOutcome::d_singular;
+      tr.flat.norm_minimality = tr.flat.balance = kSentinel;
+    } else {
+      tr.flat.error = error(flat);
+      if (refutes(flat, of))
+        tr.flat.verdict = CertOutcome::refuted;
+      else
+        take(tr.flat, certify_flat(A, M));
+    }
+    // Measures need both minimisers: only where both programs were solved (KKT verified).
     if (flat.status == SolveStatus::solved && nuc.status == SolveStatus::solved) {
-      const Rescaling<double> D = rescaling(A);
       const Mat<double> Xt = D.D1 * flat.X * D.D2;  // the solution of the rescaled program
       const Factors<double> LR = flat_factors(Xt, D, d);
-      norm_min = factor_norm_sq(LR.L, LR.R) / (2 * nuclear_norm(nuc.X)) - 1;
-      balance = balance_gap(LR.L, LR.R) / M_nuc;
+      tr.flat.norm_minimality = factor_norm_sq(LR.L, LR.R) / (2 * nuclear_norm(nuc.X)) - 1;
+      tr.flat.balance = balance_gap(LR.L, LR.R) / M_nuc;
     }
-    auto row = [&](const char* method, const SolveResult<double>& r, double err,
-                   const Certificate& cert, bool cert_defined, bool refuted_cert, double nm,
-                   double bal) {
-      const bool refuted = r.status == SolveStatus::below_bound;
-      out += csv_line({P.key, std::to_string(d), m_text, p_field, std::to_string(t), method,
-                       status_name(r.status), fmt_real(err),
-                       fmt_real(refuted ? kErrorBound : 0), err < kSuccess ? "1" : "0",
-                       !cert_defined ? "d_singular"
-                       : refuted_cert ? "refuted"
-                                      : verdict_name(cert.verdict),
-                       fmt_real(cert_defined ? cert.margin : 0),
-                       fmt_real(cert_defined ? cert.tangent_sigma_min : 0), fmt_real(nm),
-                       fmt_real(bal)});
-    };
-    row("flat", flat, e_flat, cf, !singular, flat_refuted, norm_min, balance);
-    row("nuclear", nuc, e_nuc, cn, true, nuc_refuted, NAN, NAN);
+    out.trials.push_back(tr);
+  }
+  return out;
+}
+
+// ---- the trials CSV -----------------------------------------------------------------------------
+const char* kTrialHeader =
+    "problem,d,m,p,trial,method,status,error_fro,error_lower_bound,success,verdict,margin,"
+    "tangent_sigma_min,norm_minimality,balance\n";
+
+bool success(const ProgramTrial& p) { return p.error < kSuccess; }  // false for nan
+
+// One row per trial and method: error_fro is nan for refuted trials (status below_bound), whose
+// error_lower_bound is kErrorBound; status no_measurements where the map has none.
+std::string trial_rows(Scale s, std::size_t i, const RecoveryCell& cell) {
+  const Grid g = grid(s);
+  const CellId c = cells(s)[i];
+  const Problem& P = kProblems[c.problem];
+  const std::string p_field = c.problem == 2 ? p_text(g.p20[c.xi]) : "";
+  std::string out;
+  for (std::size_t t = 0; t < cell.trials.size(); ++t) {
+    const Trial& tr = cell.trials[t];
+    const std::pair<const char*, const ProgramTrial*> programs[] = {{"flat", &tr.flat},
+                                                                    {"nuclear", &tr.nuclear}};
+    for (const auto& [method, p] : programs) {
+      const bool refuted = tr.m > 0 && p->status == SolveStatus::below_bound;
+      out += csv_line({P.key, std::to_string(c.d), std::to_string(tr.m), p_field,
+                       std::to_string(t), method,
+                       tr.m == 0 ? "no_measurements" : status_name(p->status),
+                       fmt_real(p->error), fmt_real(refuted ? kErrorBound : 0),
+                       success(*p) ? "1" : "0", cert_outcome_name(p->verdict),
+                       fmt_real(p->margin), fmt_real(p->tangent_sigma_min),
+                       fmt_real(p->norm_minimality), fmt_real(p->balance)});
+    }
   }
   return out;
 }
 
 // ---- aggregation --------------------------------------------------------------------------------
-struct Trial {
-  std::string problem, method, status, verdict;
-  int d, m;
-  std::string p;
-  double error, norm_min, balance;
-  bool success;
-};
-
-std::vector<Trial> parse_trials(const std::vector<std::string>& blocks) {
-  std::vector<Trial> out;
-  for (const auto& blk : blocks) {
-    std::istringstream in(blk);
-    std::string line;
-    while (std::getline(in, line)) {
-      std::vector<std::string> f;
-      std::string x;
-      std::istringstream ls(line);
-      while (std::getline(ls, x, ',')) f.push_back(x);
-      if (line.back() == ',') f.push_back("");
-      if (f.size() != 15) throw InvalidArgument("A-recovery: malformed trial row '" + line + "'");
-      Trial t;
-      t.problem = f[0];
-      t.d = std::stoi(f[1]);
-      t.m = std::stoi(f[2]);
-      t.p = f[3];
-      t.method = f[5];
-      t.status = f[6];
-      t.error = std::stod(f[7]);
-      t.success = f[9] == "1";
-      t.verdict = f[10];
-      t.norm_min = std::stod(f[13]);
-      t.balance = std::stod(f[14]);
-      out.push_back(t);
-    }
-  }
-  return out;
-}
-
-const char* kTrialHeader =
-    "problem,d,m,p,trial,method,status,error_fro,error_lower_bound,success,verdict,margin,"
-    "tangent_sigma_min,norm_minimality,balance\n";
-
 // The x coordinate of a cell (m, or p for completion) as text, and the cell key.
 struct Key {
   std::string problem;
@@ -265,28 +302,33 @@ struct CellAgg {
   double sum_nm = 0, sum_bal = 0;
 };
 
-// Aggregates in cell order (blocks are in cell order; the grid index is recovered by counting).
-std::vector<std::pair<Key, CellAgg>> aggregate(Scale s, const std::vector<std::string>& blocks) {
+// Aggregates in cell order. The measures are averaged as printed in the trials CSV (as_printed).
+std::vector<std::pair<Key, CellAgg>> aggregate(Scale s, const std::vector<RecoveryCell>& records) {
   const Grid g = grid(s);
   const std::vector<CellId> ids = cells(s);
   std::vector<std::pair<Key, CellAgg>> out;
-  for (std::size_t i = 0; i < blocks.size(); ++i) {
+  for (std::size_t i = 0; i < records.size(); ++i) {
     const CellId c = ids[i];
     Key k{kProblems[c.problem].key, c.d, c.xi};
     CellAgg a;
     a.x = c.problem == 2 ? p_text(g.p20[c.xi]) : std::to_string(g.ms[c.xi]);
-    for (const Trial& t : parse_trials({blocks[i]})) {
-      const bool flat = t.method == "flat";
-      if (flat) ++a.trials;
-      (flat ? a.success_flat : a.success_nuc) += t.success;
-      (flat ? a.cert_flat : a.cert_nuc) += t.verdict == "certified";
-      (flat ? a.unsolved_flat : a.unsolved_nuc) += t.status != "solved" && t.status != "below_bound";
-      (flat ? a.refuted_flat : a.refuted_nuc) += t.status == "below_bound";
-      if (flat && t.norm_min != kSentinel) ++a.nonsingular;
-      if (flat && std::isfinite(t.norm_min) && t.norm_min != kSentinel) {
+    for (const Trial& t : records[i].trials) {
+      ++a.trials;
+      for (const bool flat : {true, false}) {
+        const ProgramTrial& p = flat ? t.flat : t.nuclear;
+        const bool solved = t.m > 0 && p.status == SolveStatus::solved;
+        const bool refuted = t.m > 0 && p.status == SolveStatus::below_bound;
+        (flat ? a.success_flat : a.success_nuc) += success(p);
+        (flat ? a.cert_flat : a.cert_nuc) += p.verdict == CertOutcome::certified;
+        (flat ? a.unsolved_flat : a.unsolved_nuc) += !solved && !refuted;
+        (flat ? a.refuted_flat : a.refuted_nuc) += refuted;
+      }
+      const double nm = as_printed(t.flat.norm_minimality);
+      if (nm != kSentinel) ++a.nonsingular;
+      if (std::isfinite(nm) && nm != kSentinel) {
         ++a.measured;
-        a.sum_nm += t.norm_min;
-        a.sum_bal += t.balance;
+        a.sum_nm += nm;
+        a.sum_bal += as_printed(t.flat.balance);
       }
     }
     out.emplace_back(k, a);
@@ -358,10 +400,10 @@ const char* kHeatSettings =
     "unset key\nset tics font ',8'\nset title font ',9'\nset xlabel font ',8' offset 0,0.5\n"
     "set ylabel font ',8' offset 1,0\nset autoscale xfix\nset autoscale yfix\n";
 
-std::vector<OutFile> fig3_files(Scale s, const std::vector<std::string>& blocks) {
-  const auto agg = aggregate(s, blocks);
+std::vector<OutFile> fig3_files(Scale s, const std::vector<RecoveryCell>& records) {
+  const auto agg = aggregate(s, records);
   std::string trials = kTrialHeader;
-  for (const auto& b : blocks) trials += b;
+  for (std::size_t i = 0; i < records.size(); ++i) trials += trial_rows(s, i, records[i]);
   std::string table =
       "problem,d,x_name,x,method,trials,successes,certified,unsolved,probability,"
       "certified_probability\n";
@@ -435,8 +477,8 @@ std::vector<OutFile> fig3_files(Scale s, const std::vector<std::string>& blocks)
           {"A-fig3.caption.txt", cap.str()}, {"A-fig3.gp", gp.str()}};
 }
 
-std::vector<OutFile> fig4_files(Scale s, const std::vector<std::string>& blocks) {
-  const auto agg = aggregate(s, blocks);
+std::vector<OutFile> fig4_files(Scale s, const std::vector<RecoveryCell>& records) {
+  const auto agg = aggregate(s, records);
   // log10 of the mean over the trials where both minimisers were computed; 20 (the sentinel
   // 1e20) where every trial has a singular D; nan (blank) where no trial has both minimisers.
   auto lg = [](double sum, const CellAgg& a) {
@@ -503,14 +545,22 @@ std::vector<OutFile> fig4_files(Scale s, const std::vector<std::string>& blocks)
           {"A-fig4.gp", gp.str()}};
 }
 
-}  // namespace
-
-const Sweep& recovery_sweep() {
-  static const Sweep sw{"A-recovery", [](Scale s) { return cells(s).size(); }, cell, label};
+// Shared by two figures.
+const SweepOf<RecoveryCell>& recovery_sweep() {
+  static const SweepOf<RecoveryCell> sw = make_sweep<RecoveryCell>(
+      "A-recovery", [](Scale s) { return cells(s).size(); }, cell, label);
   return sw;
 }
 
-Figure fig3() { return {"A-fig3", "recovery probability: flat, nuclear, certified", &recovery_sweep(), fig3_files}; }
-Figure fig4() { return {"A-fig4", "regularity of flat solutions", &recovery_sweep(), fig4_files}; }
+}  // namespace
+
+Figure fig3() {
+  return make_figure<RecoveryCell>("A-fig3", "recovery probability: flat, nuclear, certified",
+                                   recovery_sweep(), fig3_files);
+}
+Figure fig4() {
+  return make_figure<RecoveryCell>("A-fig4", "regularity of flat solutions", recovery_sweep(),
+                                   fig4_files);
+}
 
 }  // namespace flatmin::repro

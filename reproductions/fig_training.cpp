@@ -42,7 +42,24 @@ CellId cell_id(Scale s, std::size_t i) {
   return {kDepths[i / (3 * seeds)], int(i / seeds % 3), int(i % seeds)};
 }
 
-std::string train_cell(Scale s, std::size_t i) {
+// One logged state of a run: train()'s record (TrainRecord) and the distance to paper A's flat
+// solution (nan unless depth 2 and the flat program was solved).
+struct RunPoint {
+  long step = 0;
+  double train_loss = 0, test_loss = 0;
+  double trace = 0;  // the true trace tr Hess L; the figure shows half of it (paper B's convention)
+  double R = 0, induced = 0, nuclear = 0, balance = 0, dist_flat = NAN;
+  template <class IO, class Self> static void fields(IO& io, Self& r) {
+    io(r.step, r.train_loss, r.test_loss, r.trace, r.R, r.induced, r.nuclear, r.balance,
+       r.dist_flat);
+  }
+};
+struct Run {
+  std::vector<RunPoint> log;
+  template <class IO, class Self> static void fields(IO& io, Self& r) { io(r.log); }
+};
+
+Run train_cell(Scale s, std::size_t i) {
   const TrainGrid g = train_grid(s);
   const CellId c = cell_id(s, i);
   Rng inst = Rng::derive(kFigureSeed, {20, std::uint64_t(c.seed)});
@@ -74,15 +91,20 @@ std::string train_cell(Scale s, std::size_t i) {
   };
   const TrainResult r = train(A, b, M, W0, o);
   if (r.diverged) throw InvalidArgument("B-train: " + r.message);
-  std::string out;
+  Run out;
   for (std::size_t k = 0; k < r.log.size(); ++k) {
     const TrainRecord& x = r.log[k];
-    out += csv_line({std::to_string(c.L), optimizer_name(o.optimizer), std::to_string(c.seed),
-                     std::to_string(x.step), fmt_real(x.train_loss), fmt_real(x.test_loss),
-                     fmt_real(x.trace / 2), fmt_real(x.R), fmt_real(x.induced),
-                     fmt_real(x.nuclear), fmt_real(x.balance), fmt_real(dist[k])});
+    out.log.push_back({x.step, x.train_loss, x.test_loss, x.trace, x.R, x.induced, x.nuclear,
+                       x.balance, dist[k]});
   }
   return out;
+}
+
+// The columns of B-fig1-runs.csv and B-fig2-runs.csv after depth, optimizer, seed and step, as
+// printed (kValues of them; half_trace = trace / 2).
+std::vector<double> run_values(const RunPoint& x) {
+  return {x.train_loss, x.test_loss, x.trace / 2, x.R, x.induced, x.nuclear, x.balance,
+          x.dist_flat};
 }
 
 std::string train_label(Scale s, std::size_t i) {
@@ -94,32 +116,46 @@ std::string train_label(Scale s, std::size_t i) {
 constexpr const char* kRunHeader =
     "depth,optimizer,seed,step,train_loss,test_loss,half_trace,R,induced,nuclear,balance,"
     "dist_flat\n";
-// columns of a run row: 0 depth, 1 optimizer, 2 seed, 3 step, 4.. values
 constexpr int kValues = 8;  // train_loss .. dist_flat
 
-// Mean over seeds of every value column, per (depth, optimizer, step): rows in cell order.
+// Every run's rows, in cell order (kRunHeader's columns).
+std::string run_rows(Scale s, const std::vector<Run>& runs) {
+  std::string out;
+  for (std::size_t i = 0; i < runs.size(); ++i) {
+    const CellId c = cell_id(s, i);
+    for (const RunPoint& x : runs[i].log) {
+      std::vector<std::string> f{std::to_string(c.L), optimizer_name(kOptimizers[c.opt]),
+                                 std::to_string(c.seed), std::to_string(x.step)};
+      for (double v : run_values(x)) f.push_back(fmt_real(v));
+      out += csv_line(f);
+    }
+  }
+  return out;
+}
+
+// Mean over seeds of every value column, per (depth, optimizer, step): rows in cell order. The
+// values are averaged as printed in the runs CSV (as_printed).
 struct Means {
   std::vector<std::vector<std::string>> key;  // depth, optimizer, step
   std::vector<std::vector<double>> mean;      // kValues each
   int seeds = 0;
 };
-Means mean_over_seeds(Scale s, const std::vector<std::string>& blocks) {
+Means mean_over_seeds(Scale s, const std::vector<Run>& runs) {
   const TrainGrid g = train_grid(s);
   Means m;
   m.seeds = g.seeds;
-  for (std::size_t series = 0; series * g.seeds < blocks.size(); ++series) {
-    std::vector<std::vector<std::vector<std::string>>> rows(std::size_t(g.seeds));
-    for (int sd = 0; sd < g.seeds; ++sd) {
-      std::istringstream in(blocks[series * g.seeds + sd]);
-      std::string line;
-      while (std::getline(in, line)) rows[sd].push_back(csv_fields(line));
-    }
-    for (std::size_t k = 0; k < rows[0].size(); ++k) {
+  for (std::size_t series = 0; series * g.seeds < runs.size(); ++series) {
+    const CellId c = cell_id(s, series * g.seeds);
+    const Run& first = runs[series * g.seeds];
+    for (std::size_t k = 0; k < first.log.size(); ++k) {
       std::vector<double> sum(kValues, 0.0);
-      for (int sd = 0; sd < g.seeds; ++sd)
-        for (int v = 0; v < kValues; ++v) sum[v] += std::stod(rows[sd][k][4 + v]);
+      for (int sd = 0; sd < g.seeds; ++sd) {
+        const std::vector<double> v = run_values(runs[series * g.seeds + sd].log[k]);
+        for (int j = 0; j < kValues; ++j) sum[j] += as_printed(v[std::size_t(j)]);
+      }
       for (double& x : sum) x /= g.seeds;
-      m.key.push_back({rows[0][k][0], rows[0][k][1], rows[0][k][3]});
+      m.key.push_back({std::to_string(c.L), optimizer_name(kOptimizers[c.opt]),
+                       std::to_string(first.log[k].step)});
       m.mean.push_back(sum);
     }
   }
@@ -166,10 +202,10 @@ std::string final_table(const Means& m, int column, const std::string& what) {
   return t;
 }
 
-std::vector<OutFile> fig1_files(Scale s, const std::vector<std::string>& blocks) {
-  const Means m = mean_over_seeds(s, blocks);
-  std::string runs = kRunHeader, table = "depth,optimizer,step,seeds,train_loss_mean,test_loss_mean\n";
-  for (const auto& b : blocks) runs += b;
+std::vector<OutFile> fig1_files(Scale s, const std::vector<Run>& records) {
+  const Means m = mean_over_seeds(s, records);
+  std::string runs = kRunHeader + run_rows(s, records),
+              table = "depth,optimizer,step,seeds,train_loss_mean,test_loss_mean\n";
   for (std::size_t k = 0; k < m.key.size(); ++k)
     table += csv_line({m.key[k][0], m.key[k][1], m.key[k][2], std::to_string(m.seeds),
                        fmt_real(m.mean[k][0]), fmt_real(m.mean[k][1])});
@@ -206,12 +242,11 @@ std::vector<OutFile> fig1_files(Scale s, const std::vector<std::string>& blocks)
           {"B-fig1.caption.txt", cap.str()}, {"B-fig1.gp", gp.str()}};
 }
 
-std::vector<OutFile> fig2_files(Scale s, const std::vector<std::string>& blocks) {
-  const Means m = mean_over_seeds(s, blocks);
-  std::string runs = kRunHeader,
+std::vector<OutFile> fig2_files(Scale s, const std::vector<Run>& records) {
+  const Means m = mean_over_seeds(s, records);
+  std::string runs = kRunHeader + run_rows(s, records),
               table = "depth,optimizer,step,seeds,half_trace_mean,R_mean,induced_mean,"
                       "nuclear_mean,balance_mean,dist_flat_mean\n";
-  for (const auto& b : blocks) runs += b;
   for (std::size_t k = 0; k < m.key.size(); ++k) {
     std::vector<std::string> f{m.key[k][0], m.key[k][1], m.key[k][2], std::to_string(m.seeds)};
     for (int v = 2; v < kValues; ++v) f.push_back(fmt_real(m.mean[k][std::size_t(v)]));
@@ -265,23 +300,26 @@ std::vector<OutFile> fig2_files(Scale s, const std::vector<std::string>& blocks)
           {"B-fig2.caption.txt", cap.str()}, {"B-fig2.gp", gp.str()}};
 }
 
-}  // namespace
-
-const Sweep& training_sweep() {
-  static const Sweep sw{"B-train",
-                        [](Scale s) { return std::size_t(3 * 3 * train_grid(s).seeds); },
-                        train_cell, train_label};
+// Shared by two figures.
+const SweepOf<Run>& training_sweep() {
+  static const SweepOf<Run> sw = make_sweep<Run>(
+      "B-train", [](Scale s) { return std::size_t(3 * 3 * train_grid(s).seeds); }, train_cell,
+      train_label);
   return sw;
 }
 
+}  // namespace
+
 Figure fig_b1() {
-  return {"B-fig1", "paper B: train and test loss, label-noise SGD vs SGD vs 1-SAM, depths 2-4",
-          &training_sweep(), fig1_files};
+  return make_figure<Run>("B-fig1",
+                          "paper B: train and test loss, label-noise SGD vs SGD vs 1-SAM, depths 2-4",
+                          training_sweep(), fig1_files);
 }
 
 Figure fig_b2() {
-  return {"B-fig2", "paper B: Hessian trace, nuclear norm and induced bound along training",
-          &training_sweep(), fig2_files};
+  return make_figure<Run>("B-fig2",
+                          "paper B: Hessian trace, nuclear norm and induced bound along training",
+                          training_sweep(), fig2_files);
 }
 
 }  // namespace flatmin::repro

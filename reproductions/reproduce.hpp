@@ -1,25 +1,32 @@
 // reproductions/reproduce.hpp — the figures of the papers as deterministic sweeps.
 //
 // A figure is computed from a *sweep*: a list of independent cells (one grid point of a heat map,
-// one curve, ...). A cell's result is a block of text (CSV rows) that depends only on the scale
-// and the cell's index: every random draw comes from Rng::derive(kFigureSeed, {sweep, cell
-// coordinates, trial}), never from a stream shared with other cells. That is what makes the
-// bytes independent of thread count, sharding and MPI rank count: the driver computes the cells in
-// any order and on any worker, then concatenates the blocks in cell order. Several figures may
-// share a sweep (A-fig3 and A-fig4 are drawn from the same solves).
+// one curve, ...). A cell returns a typed record of the numbers it computed (per trial: status,
+// error, certificate verdict, ...) that depends only on the scale and the cell's index: every
+// random draw comes from Rng::derive(kFigureSeed, {sweep, cell coordinates, trial}), never from a
+// stream shared with other cells. That is what makes the bytes independent of thread count,
+// sharding and MPI rank count: the driver computes the cells in any order and on any worker,
+// then hands the records to the figure in cell order. Between processes (shard files, the MPI
+// gather) a record travels as exact text (record.hpp); the figure never parses text. Several
+// figures may share a sweep (A-fig3 and A-fig4 are drawn from the same solves).
 //
-// Each figure turns the concatenated blocks into its files: tidy CSVs of every number shown, a
-// caption (what was computed, the grid, the seeds, flatmin's version) and a gnuplot script that
-// draws the PNG and SVG pictures from the CSVs. The CSVs and captions are the reproducible
-// record (hashed in the manifest); the pictures are drawn from them by Debian's gnuplot, whose
-// bytes depend on its version and fonts, so they are regenerated but not hashed.
+// Each figure turns the records into its files: tidy CSVs of every number shown, a caption
+// (what was computed, the grid, the seeds, flatmin's version) and a gnuplot script that draws
+// the PNG and SVG pictures from the CSVs. The CSVs and captions are the reproducible record
+// (hashed in the manifest); the pictures are drawn from them by Debian's gnuplot, whose bytes
+// depend on its version and fonts, so they are regenerated but not hashed. The CSV formatting
+// is the figure's alone.
 #pragma once
 
+#include <any>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <utility>
 #include <vector>
+
+#include "record.hpp"
 
 namespace flatmin::repro {
 
@@ -31,14 +38,37 @@ Scale parse_scale(const std::string& name);  // throws InvalidArgument
 // are a function of this constant, the scale and the code).
 inline constexpr std::uint64_t kFigureSeed = 20240607;
 
+// A cell's record, of its sweep's own type (SweepOf<R>), type-erased for the driver; empty for a
+// cell that was not computed here (another shard or rank).
+using CellRecord = std::any;
+
 struct Sweep {
   std::string id;  // e.g. "A-recovery"
   std::function<std::size_t(Scale)> cell_count;
-  // The text block of cell i (0 <= i < cell_count): CSV rows, each ending in '\n'.
-  std::function<std::string(Scale, std::size_t)> cell;
+  // The record of cell i (0 <= i < cell_count).
+  std::function<CellRecord(Scale, std::size_t)> cell;
   // A label of cell i for the progress display and error messages ("gaussian d=20 m=140").
   std::function<std::string(Scale, std::size_t)> label;
+  // A record as exact text and back (record.hpp), for shard files and the MPI gather only.
+  std::function<std::string(const CellRecord&)> to_text;
+  std::function<CellRecord(const std::string&)> from_text;
 };
+
+// A sweep whose cells return R (R lists its fields for the transport, record.hpp).
+template <class R> struct SweepOf {
+  Sweep sweep;
+};
+
+template <class R>
+SweepOf<R> make_sweep(std::string id, std::function<std::size_t(Scale)> cell_count,
+                      std::function<R(Scale, std::size_t)> cell,
+                      std::function<std::string(Scale, std::size_t)> label) {
+  return {Sweep{std::move(id), std::move(cell_count),
+                [cell](Scale s, std::size_t i) { return CellRecord(cell(s, i)); },
+                std::move(label),
+                [](const CellRecord& r) { return record_text(std::any_cast<const R&>(r)); },
+                [](const std::string& t) { return CellRecord(record_from_text<R>(t)); }}};
+}
 
 struct OutFile {
   std::string name;   // file name inside the output folder
@@ -50,9 +80,22 @@ struct Figure {
   std::string title;  // one line
   const Sweep* sweep;
   // The figure's CSVs, caption and gnuplot script (named <id>.gp; it writes <id>.png and
-  // <id>.svg in the current directory) from the sweep's blocks in cell order.
-  std::function<std::vector<OutFile>(Scale, const std::vector<std::string>&)> files;
+  // <id>.svg in the current directory) from the sweep's records in cell order.
+  std::function<std::vector<OutFile>(Scale, const std::vector<CellRecord>&)> files;
 };
+
+// A figure drawn from a sweep of R: `files` gets the records typed.
+template <class R>
+Figure make_figure(std::string id, std::string title, const SweepOf<R>& sw,
+                   std::function<std::vector<OutFile>(Scale, const std::vector<R>&)> files) {
+  return {std::move(id), std::move(title), &sw.sweep,
+          [files](Scale s, const std::vector<CellRecord>& cells) {
+            std::vector<R> records;
+            records.reserve(cells.size());
+            for (const CellRecord& c : cells) records.push_back(std::any_cast<const R&>(c));
+            return files(s, records);
+          }};
+}
 
 const std::vector<Figure>& figures();
 const Figure* find_figure(const std::string& id);
@@ -72,21 +115,22 @@ struct RunOptions {
   std::vector<double>* cell_seconds = nullptr;
 };
 
-// Computes the cells of `sw` that belong to shard `sh` (in parallel) and returns them indexed by
-// cell (empty strings for cells of other shards). Exceptions from a cell are rethrown with the
-// cell's label.
-std::vector<std::string> run_cells(const Sweep& sw, const RunOptions& o, const Shard& sh,
-                                   int mpi_rank = 0, int mpi_size = 1);
+// Computes the cells of `sw` that belong to shard `sh` (in parallel) and returns their records
+// indexed by cell (empty for cells of other shards and ranks). Exceptions from a cell are
+// rethrown with the cell's label.
+std::vector<CellRecord> run_cells(const Sweep& sw, const RunOptions& o, const Shard& sh,
+                                  int mpi_rank = 0, int mpi_size = 1);
 
-// Shard files: "<sweep>.<scale>.shard-<i>-of-<n>" in the output folder, holding the blocks of
-// the shard's cells. merge_shards reads all n of them (every one must be present, of the same
-// sweep, scale, count and version) and returns the blocks of all cells. Temporary files of
-// interrupted runs (is_temp_name, flatmin/atomic_file.hpp) are skipped; any other file named
-// "<sweep>.<scale>.shard-..." that is not exactly a shard name is an InvalidArgument naming it.
+// Shard files: "<sweep>.<scale>.shard-<i>-of-<n>" in the output folder, holding the records of
+// the shard's cells (as sw.to_text). merge_shards reads all n of them (every one must be present,
+// of the same sweep, scale, count and version) and returns the records of all cells. Temporary
+// files of interrupted runs (is_temp_name, flatmin/atomic_file.hpp) are skipped; any other file
+// named "<sweep>.<scale>.shard-..." that is not exactly a shard name is an InvalidArgument
+// naming it, and so is a malformed record.
 std::string shard_file_name(const Sweep& sw, Scale s, const Shard& sh);
 std::string format_shard(const Sweep& sw, Scale s, const Shard& sh,
-                         const std::vector<std::string>& blocks);
-std::vector<std::string> merge_shards(const Sweep& sw, Scale s, const std::string& dir);
+                         const std::vector<CellRecord>& records);
+std::vector<CellRecord> merge_shards(const Sweep& sw, Scale s, const std::string& dir);
 
 // Writes files atomically, as a set, into dir (write_files_atomic, flatmin/atomic_file.hpp:
 // temporary names, renamed when all are complete; a non-regular target is refused). dir is
@@ -109,8 +153,11 @@ std::string code_version();
 
 // ---- formatting helpers shared by the figures ----------------------------------------------------
 std::string fmt_real(double x);  // "%.6e" (nan/inf spelled out); the CSVs' real format
+// x as a reader of a CSV sees it: fmt_real's 7 significant digits read back. The summaries (means,
+// minima over a path, ...) are computed from these printed values, so that every table a figure
+// writes follows from its per-trial CSV alone.
+double as_printed(double x);
 std::string csv_line(const std::vector<std::string>& fields);
-std::vector<std::string> csv_fields(const std::string& line);  // csv_line's inverse (no quoting)
 // The start of a figure's gnuplot script: a comment, the output names png_file and svg_file
 // (default <id>.png and <id>.svg; draw() sets temporary ones with -e), `settings` (global set
 // commands), then the opening of the loop over the two terminals (pngcairo -> png_file, svg ->

@@ -8,6 +8,7 @@
 #include <atomic>
 #include <chrono>
 #include <cmath>
+#include <cstdlib>
 #include <cstdio>
 #include <exception>
 #include <filesystem>
@@ -52,13 +53,7 @@ std::string fmt_real(double x) {
   return buf;
 }
 
-std::vector<std::string> csv_fields(const std::string& line) {
-  std::vector<std::string> f;
-  std::string x;
-  std::istringstream ls(line);
-  while (std::getline(ls, x, ',')) f.push_back(x);
-  return f;
-}
+double as_printed(double x) { return std::strtod(fmt_real(x).c_str(), nullptr); }
 
 std::string csv_line(const std::vector<std::string>& fields) {
   std::string s;
@@ -119,14 +114,14 @@ std::string clock_text(double seconds) {
 
 }  // namespace
 
-std::vector<std::string> run_cells(const Sweep& sw, const RunOptions& o, const Shard& sh,
-                                   int mpi_rank, int mpi_size) {
+std::vector<CellRecord> run_cells(const Sweep& sw, const RunOptions& o, const Shard& sh,
+                                  int mpi_rank, int mpi_size) {
   const std::size_t n = sw.cell_count(o.scale);
   std::vector<std::size_t> mine;
   for (std::size_t c = 0; c < n; ++c)
     if (c % sh.count == sh.index - 1 && (c / sh.count) % std::size_t(mpi_size) == std::size_t(mpi_rank))
       mine.push_back(c);
-  std::vector<std::string> blocks(n);
+  std::vector<CellRecord> records(n);
   if (o.cell_seconds) o.cell_seconds->assign(n, 0.0);
   int threads = o.threads > 0 ? o.threads : int(std::thread::hardware_concurrency());
   threads = std::max(1, std::min<int>(threads, int(std::max<std::size_t>(1, mine.size()))));
@@ -146,7 +141,7 @@ std::vector<std::string> run_cells(const Sweep& sw, const RunOptions& o, const S
       const std::size_t c = mine[k];
       try {
         const auto t0 = std::chrono::steady_clock::now();
-        blocks[c] = sw.cell(o.scale, c);
+        records[c] = sw.cell(o.scale, c);
         if (o.cell_seconds)
           (*o.cell_seconds)[c] =
               std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -204,28 +199,37 @@ std::vector<std::string> run_cells(const Sweep& sw, const RunOptions& o, const S
       throw std::runtime_error(sw.id + ": cell " + error_label + ": " + e.what());
     }
   }
-  return blocks;
+  return records;
 }
 
 // ---- shard files ------------------------------------------------------------------------------
 // Format: a header line
-//   flatmin-shard <sweep> <scale> <i> <n> <cells> <version>
-// then for each cell of the shard, in cell order: "@cell <c> <bytes>\n" followed by the block.
+//   flatmin-records <sweep> <scale> <i> <n> <cells> <version>
+// then for each cell of the shard, in cell order: "@cell <c> <bytes>\n" followed by the cell's
+// record as sw.to_text writes it (record.hpp: exact, hexadecimal floats).
 
 std::string shard_file_name(const Sweep& sw, Scale s, const Shard& sh) {
   return sw.id + "." + scale_name(s) + ".shard-" + std::to_string(sh.index) + "-of-" +
          std::to_string(sh.count);
 }
 
+namespace {
+
+std::string shard_header(const Sweep& sw, Scale s, const Shard& sh, std::size_t cells) {
+  return "flatmin-records " + sw.id + " " + scale_name(s) + " " + std::to_string(sh.index) + " " +
+         std::to_string(sh.count) + " " + std::to_string(cells) + " " + code_version();
+}
+
+}  // namespace
+
 std::string format_shard(const Sweep& sw, Scale s, const Shard& sh,
-                         const std::vector<std::string>& blocks) {
-  std::string out = "flatmin-shard " + sw.id + " " + scale_name(s) + " " +
-                    std::to_string(sh.index) + " " + std::to_string(sh.count) + " " +
-                    std::to_string(blocks.size()) + " " + code_version() + "\n";
-  for (std::size_t c = 0; c < blocks.size(); ++c) {
+                         const std::vector<CellRecord>& records) {
+  std::string out = shard_header(sw, s, sh, records.size()) + "\n";
+  for (std::size_t c = 0; c < records.size(); ++c) {
     if (c % sh.count != sh.index - 1) continue;
-    out += "@cell " + std::to_string(c) + " " + std::to_string(blocks[c].size()) + "\n";
-    out += blocks[c];
+    const std::string text = sw.to_text(records[c]);
+    out += "@cell " + std::to_string(c) + " " + std::to_string(text.size()) + "\n";
+    out += text;
   }
   return out;
 }
@@ -238,7 +242,7 @@ std::string read_all(const std::string& path) {
 
 }  // namespace
 
-std::vector<std::string> merge_shards(const Sweep& sw, Scale s, const std::string& dir) {
+std::vector<CellRecord> merge_shards(const Sweep& sw, Scale s, const std::string& dir) {
   // Find the shard count from any shard file of this sweep and scale.
   const std::string prefix = sw.id + "." + scale_name(s) + ".shard-";
   std::size_t count = 0;
@@ -268,7 +272,7 @@ std::vector<std::string> merge_shards(const Sweep& sw, Scale s, const std::strin
   if (!count)
     throw InvalidArgument("merge: no shard files " + prefix + "*-of-* in " + dir);
   const std::size_t cells = sw.cell_count(s);
-  std::vector<std::string> blocks(cells);
+  std::vector<CellRecord> records(cells);
   std::vector<bool> have(cells, false);
   for (std::size_t i = 1; i <= count; ++i) {
     const Shard sh{i, count};
@@ -283,9 +287,7 @@ std::vector<std::string> merge_shards(const Sweep& sw, Scale s, const std::strin
     std::istringstream in(text);
     std::string header;
     std::getline(in, header);
-    const std::string expect = "flatmin-shard " + sw.id + " " + scale_name(s) + " " +
-                               std::to_string(i) + " " + std::to_string(count) + " " +
-                               std::to_string(cells) + " " + code_version();
+    const std::string expect = shard_header(sw, s, sh, cells);
     if (header != expect)
       throw InvalidArgument("merge: " + path + ": header '" + header + "' does not match '" +
                             expect + "' (another sweep, scale or flatmin version)");
@@ -300,7 +302,11 @@ std::vector<std::string> merge_shards(const Sweep& sw, Scale s, const std::strin
           c % count != i - 1 || have[c] || eol + 1 + bytes > text.size())
         throw InvalidArgument("merge: " + path + ": malformed cell record at byte " +
                               std::to_string(pos));
-      blocks[c] = text.substr(eol + 1, bytes);
+      try {
+        records[c] = sw.from_text(text.substr(eol + 1, bytes));
+      } catch (const InvalidArgument& e) {
+        throw InvalidArgument("merge: " + path + ": cell " + std::to_string(c) + ": " + e.what());
+      }
       have[c] = true;
       pos = eol + 1 + bytes;
     }
@@ -309,7 +315,7 @@ std::vector<std::string> merge_shards(const Sweep& sw, Scale s, const std::strin
     if (!have[c])
       throw InvalidArgument("merge: cell " + std::to_string(c) + " of " + sw.id +
                             " is in none of the shard files (a shard was cut short)");
-  return blocks;
+  return records;
 }
 
 // ---- files ------------------------------------------------------------------------------------

@@ -251,12 +251,9 @@ TrainResult train(const SensingMap<double>& A, const Vec<double>& b, const Mat<d
       r.trace = (*tracker)(res.W);
       r.nuclear = nuclear_norm<double>(E);
       r.R = regularizer_R<double>(res.W);
-      // induced_rip_value's formula from the nuclear norm just computed (the function would
-      // take E's SVD a second time: an SVD is most of a record's cost at d = 10)
-      const double l = double(L), d0dL = double(E.rows()) * double(E.cols());
-      r.induced = r.nuclear > 0
-                      ? l * std::pow(d0dL, 1.0 / l) * std::pow(r.nuclear, 2.0 * (l - 1.0) / l)
-                      : 0.0;
+      // B Lemma 4's value, by the function row B.L4 checks (on the half-trace scale: compare
+      // with trace / 2, not with trace)
+      r.induced = induced_rip_value<double>(E, Index(L));
     }
     r.balance = 0;
     for (std::size_t j = 0; j + 1 < L; ++j)

@@ -58,10 +58,12 @@ struct TrainRecord {
   long step = 0;
   double train_loss = 0;  // L(W) with the clean labels b
   double test_loss = 0;   // ||E(W) - M*||_F^2 (the population loss for Gaussian A_i)
-  double trace = 0;       // exact trace of the Hessian of L at W (every W; see below)
+  double trace = 0;       // exact trace of the Hessian of L at W (every W; see below): the
+                          // whole trace, twice paper B's (1/n) sum_i ||grad f_i||^2
   double nuclear = 0;     // ||E(W)||_*
   double R = 0;           // paper B's R(W) of (10)  (regularizer_R)
-  double induced = 0;     // L (d_0 d_L)^{1/L} ||E(W)||_*^{2(L-1)/L}  (induced_rip_value)
+  double induced = 0;     // L (d_0 d_L)^{1/L} ||E(W)||_*^{2(L-1)/L}  (induced_rip_value, B Lemma
+                          // 4): on paper B's half-trace scale, a bound for trace / 2
   double balance = 0;     // max_j ||W_{j+1}^T W_{j+1} - W_j W_j^T||_F
 };
 
