@@ -1,4 +1,4 @@
-// Depth and paper B's Theorem 4 (spec/figures.md "Depth"; issue: paper B and depth):
+// Depth and paper B's Theorem 4 (docs/usage.md, "depth" and "B-thm4"):
 //   depth   (a) recovery probability of the flat solutions of the Hadamard-product model with
 //               k = 2, 3, 4 factors, i.e. of min sum_j D_jj^2 |x_j|^{2(k-1)/k} s.t. Ax = b
 //               (solve_weighted_lq), over sparsity s and measurements m;

@@ -1,6 +1,6 @@
 // A-fig1 (flat vs sharp minimum) and A-fig2 (balanced = norm-minimal = flat when A = I, and
 // not otherwise): the two illustrations of paper A, drawn from computed numbers
-// (spec/figures.md). Both are one cell each and identical at both scales (they are cheap).
+// (docs/usage.md). Both are one cell each and identical at both scales (they are cheap).
 #include <cmath>
 #include <sstream>
 

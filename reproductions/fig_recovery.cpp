@@ -1,5 +1,5 @@
 // A-fig3 (recovery probability, thresholded and certified) and A-fig4 (regularity of the flat
-// solutions): one sweep of solves shared by both figures. spec/figures.md, A-Fig.3 and A-Fig.4.
+// solutions): one sweep of solves shared by both figures. docs/usage.md, A-Fig.3 and A-Fig.4.
 //
 // Cell = (problem, d, x) with x = m for (a), (b), (d) and x = p for (c). One ground truth per
 // cell, Rng::derive(kFigureSeed, {3, problem, d, x_index, 0}); trial t draws the map from

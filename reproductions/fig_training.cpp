@@ -1,4 +1,4 @@
-// Paper B's training experiments (spec/figures.md B-Fig.1, B-Fig.2), from one sweep of runs:
+// Paper B's training experiments (docs/usage.md B-Fig.1, B-Fig.2), from one sweep of runs:
 //   B-fig1  train and test loss against step: label-noise SGD vs mini-batch SGD vs 1-SAM,
 //           depths 2, 3, 4;
 //   B-fig2  along the same runs: the Hessian trace (paper B's convention, half the true trace),
