@@ -179,10 +179,8 @@ std::vector<OutFile> fig2_files(Scale s, const std::vector<std::string>& blocks)
   std::string line;
   std::vector<double> best(4, INFINITY), arg(4, 0);
   while (std::getline(in, line)) {
-    std::istringstream ls(line);
     std::vector<double> v;
-    std::string x;
-    while (std::getline(ls, x, ',')) v.push_back(std::stod(x));
+    for (const std::string& x : csv_fields(line)) v.push_back(std::stod(x));
     for (int j = 0; j < 4; ++j)
       if (v[std::size_t(j + 1)] < best[std::size_t(j)]) {
         best[std::size_t(j)] = v[std::size_t(j + 1)];

@@ -217,11 +217,7 @@ std::vector<Trial> parse_trials(const std::vector<std::string>& blocks) {
     std::istringstream in(blk);
     std::string line;
     while (std::getline(in, line)) {
-      std::vector<std::string> f;
-      std::string x;
-      std::istringstream ls(line);
-      while (std::getline(ls, x, ',')) f.push_back(x);
-      if (line.back() == ',') f.push_back("");
+      const std::vector<std::string> f = csv_fields(line);
       if (f.size() != 15) throw InvalidArgument("A-recovery: malformed trial row '" + line + "'");
       Trial t;
       t.problem = f[0];

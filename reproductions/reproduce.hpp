@@ -110,7 +110,9 @@ std::string code_version();
 // ---- formatting helpers shared by the figures ----------------------------------------------------
 std::string fmt_real(double x);  // "%.6e" (nan/inf spelled out); the CSVs' real format
 std::string csv_line(const std::vector<std::string>& fields);
-std::vector<std::string> csv_fields(const std::string& line);  // csv_line's inverse (no quoting)
+// csv_line's inverse (no quoting): the fields between commas, n + 1 for n commas (empty ones kept,
+// the last one too). The one CSV splitter of the figures.
+std::vector<std::string> csv_fields(const std::string& line);
 // The start of a figure's gnuplot script: a comment, the output names png_file and svg_file
 // (default <id>.png and <id>.svg; draw() sets temporary ones with -e), `settings` (global set
 // commands), then the opening of the loop over the two terminals (pngcairo -> png_file, svg ->

@@ -53,11 +53,16 @@ std::string fmt_real(double x) {
 }
 
 std::vector<std::string> csv_fields(const std::string& line) {
+  // n commas, n + 1 fields: an empty last field (a line ending in ',') is kept, as csv_line
+  // wrote it (std::getline would drop it)
   std::vector<std::string> f;
-  std::string x;
-  std::istringstream ls(line);
-  while (std::getline(ls, x, ',')) f.push_back(x);
-  return f;
+  std::string::size_type start = 0;
+  for (;;) {
+    const std::string::size_type comma = line.find(',', start);
+    f.push_back(line.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
+    if (comma == std::string::npos) return f;
+    start = comma + 1;
+  }
 }
 
 std::string csv_line(const std::vector<std::string>& fields) {
