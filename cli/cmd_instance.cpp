@@ -31,9 +31,9 @@ std::optional<double> parse_fraction(const std::string& s) {  // a real in (0, 1
 
 int run_instance(const InstanceOptions& o) {
   const std::string& f = o.family;
-  if (f.empty()) return usage_error("give the family: gaussian, bilinear, completion or quadnn");
-  if (f != "gaussian" && f != "bilinear" && f != "completion" && f != "quadnn")
-    return usage_error("unknown family '" + f + "' (gaussian, bilinear, completion or quadnn)");
+  if (f.empty()) return usage_error(std::string("give the family: ") + kInstanceFamilies);
+  if (!is_instance_family(f))
+    return usage_error("unknown family '" + f + "' (" + kInstanceFamilies + ")");
   const bool completion = f == "completion";
   if (o.d.empty()) return usage_error("--d (the dimension) is required");
   if (o.rank.empty()) return usage_error("--rank is required");
@@ -93,7 +93,7 @@ int run_instance(const InstanceOptions& o) {
 CLI::App* add_instance_command(CLI::App& app, std::function<int()>& action) {
   auto* sub = app.add_subcommand("instance", "generate a recovery instance and write it to a file");
   auto o = std::make_shared<InstanceOptions>();
-  sub->add_option("family", o->family, "gaussian, bilinear, completion or quadnn");
+  sub->add_option("family", o->family, kInstanceFamilies);
   sub->add_option("--d", o->d, "dimension: the truth is d x d (1 to 2000)")
       ->type_name("INT");
   sub->add_option("--m", o->m, "number of measurements (not completion; 1 to 10^7)")

@@ -8,6 +8,7 @@
 
 #include "property.hpp"
 
+#include "flatmin/abs.hpp"
 #include "flatmin/rpca.hpp"
 
 FLATMIN_ROW_PROPERTIES(A_S6, "A.S6")
@@ -19,11 +20,10 @@ using flatmin::Mat;
 using flatmin::quad;
 
 template <class S> double dbl(const S& x) { return flatmin::to_double(x); }
-template <class S> S absval(const S& x) { return x < S(0) ? S(-x) : x; }
 template <class S> S max_abs(const Mat<S>& X) {
   S m(0);
   for (Index j = 0; j < X.cols(); ++j)
-    for (Index i = 0; i < X.rows(); ++i) m = std::max<S>(m, absval(X(i, j)));
+    for (Index i = 0; i < X.rows(); ++i) m = std::max<S>(m, flatmin::abs_of(X(i, j)));
   return m;
 }
 
@@ -54,18 +54,18 @@ template <class S> void expect_kkt(const Mat<S>& Z, const S& tau, double rel) {
     EXPECT_EQ(dbl(theta), 0.0);
     return;
   }
-  EXPECT_LE(dbl(S(absval(S(flatmin::l1_norm<S>(P) - tau)) / scale)), rel) << "not on the sphere";
+  EXPECT_LE(dbl(S(flatmin::abs_of(S(flatmin::l1_norm<S>(P) - tau)) / scale)), rel) << "not on the sphere";
   const Mat<S> R = Z - P;
   EXPECT_LE(dbl(S((max_abs(R) - theta) / scale)), rel);
   for (Index j = 0; j < Z.cols(); ++j)
     for (Index i = 0; i < Z.rows(); ++i)
       if (P(i, j) != S(0)) {
         const S want = P(i, j) > S(0) ? theta : S(-theta);
-        EXPECT_LE(dbl(S(absval(S(R(i, j) - want)) / scale)), rel);
+        EXPECT_LE(dbl(S(flatmin::abs_of(S(R(i, j) - want)) / scale)), rel);
         EXPECT_EQ(P(i, j) > S(0), Z(i, j) > S(0)) << "sign changed";
       }
   const S inner = (R.array() * P.array()).sum();
-  EXPECT_LE(dbl(S(absval(S(inner - tau * max_abs(R))) / (scale * scale))), rel);
+  EXPECT_LE(dbl(S(flatmin::abs_of(S(inner - tau * max_abs(R))) / (scale * scale))), rel);
 }
 
 TEST(A_S6, ProjectionHandExamples) {

@@ -18,24 +18,13 @@ FLATMIN_ROW_PROPERTIES(A_T3_2, "A.T3.2")
 namespace {
 using namespace flatmin::catalogue;
 
-// Trials whose regime tag contains `tag`, over `trials` shapes of the row's spec.
 std::map<std::string, int> count_tags(flatmin::Precision p, Variant v, int trials,
                                       int& applicable) {
-  const Row& r = flatmin::props::row("A.T3.2");
-  std::map<std::string, int> n;
-  applicable = 0;
-  for (int t = 0; t < trials; ++t) {
-    flatmin::Rng rng =
-        flatmin::Rng::derive(flatmin::props::base_seed(), {0x0F7u, std::uint64_t(t)});
-    const Outcome o = r.evaluate(p, draw_shape(r.spec, rng), v);
-    if (!o.applicable) continue;
-    ++applicable;
-    for (const char* tag : {"opt: solved", "opt: not solved", "opt: rank X* > k", "+random pair",
-                            "ctl-opt: rejected", "ctl-opt: accepted", "ctl-opt: coincides",
-                            "ctl-opt: skipped"})
-      if (o.regime.find(tag) != std::string::npos) ++n[tag];
-  }
-  return n;
+  return flatmin::props::count_tags("A.T3.2", p, v, trials,
+                                    {"opt: solved", "opt: not solved", "opt: rank X* > k",
+                                     "+random pair", "ctl-opt: rejected", "ctl-opt: accepted",
+                                     "ctl-opt: coincides", "ctl-opt: skipped"},
+                                    applicable);
 }
 }  // namespace
 

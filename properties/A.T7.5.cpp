@@ -26,21 +26,11 @@ using namespace flatmin::catalogue;
 
 std::map<std::string, int> count_tags(flatmin::Precision p, Variant v, int trials,
                                       int& applicable) {
-  const Row& r = flatmin::props::row("A.T7.5");
-  std::map<std::string, int> n;
-  applicable = 0;
-  for (int t = 0; t < trials; ++t) {
-    flatmin::Rng rng =
-        flatmin::Rng::derive(flatmin::props::base_seed(), {0x0F7u, std::uint64_t(t)});
-    const Outcome o = r.evaluate(p, draw_shape(r.spec, rng), v);
-    if (!o.applicable) continue;
-    ++applicable;
-    for (const char* tag : {"opt: solved", "opt: not solved", "opt: inertia", "+kernel point",
-                            "ctl-opt: rejected", "ctl-opt: accepted", "ctl-opt: coincides",
-                            "ctl-opt: skipped"})
-      if (o.regime.find(tag) != std::string::npos) ++n[tag];
-  }
-  return n;
+  return flatmin::props::count_tags("A.T7.5", p, v, trials,
+                                    {"opt: solved", "opt: not solved", "opt: inertia",
+                                     "+kernel point", "ctl-opt: rejected", "ctl-opt: accepted",
+                                     "ctl-opt: coincides", "ctl-opt: skipped"},
+                                    applicable);
 }
 }  // namespace
 

@@ -143,6 +143,22 @@ void error_shrinks_with_precision(const std::string& id, int trials) {
   EXPECT_GT(n, 0);
 }
 
+std::map<std::string, int> count_tags(const std::string& id, Precision p, Variant v, int trials,
+                                      const std::vector<std::string>& tags, int& applicable) {
+  const Row& r = row(id);
+  std::map<std::string, int> n;
+  applicable = 0;
+  for (int t = 0; t < trials; ++t) {
+    Rng rng = Rng::derive(base_seed(), {0x0F7u, std::uint64_t(t)});
+    const Outcome o = r.evaluate(p, draw_shape(r.spec, rng), v);
+    if (!o.applicable) continue;
+    ++applicable;
+    for (const std::string& tag : tags)
+      if (o.regime.find(tag) != std::string::npos) ++n[tag];
+  }
+  return n;
+}
+
 void frequency_meets(const std::string& id, Precision p, int trials) {
   const Row& r = row(id);
   const Report rep = run(r, p, trials, base_seed());

@@ -15,7 +15,9 @@
 #include <rapidcheck.h>
 #include <rapidcheck/gtest.h>
 
+#include <map>
 #include <string>
+#include <vector>
 
 #include "flatmin/catalogue.hpp"
 
@@ -40,6 +42,14 @@ template <class F> std::string message_of(F&& f) {
   }
   return "";
 }
+
+// Over `trials` shapes of row id's spec (the t-th drawn from Rng::derive(base_seed(), {0x0F7, t})),
+// evaluated in precision p: the number of applicable trials whose regime label contains each of
+// `tags` (a tag absent from every label maps to 0); `applicable` receives the number of
+// applicable trials.
+std::map<std::string, int> count_tags(const std::string& id, Precision p, catalogue::Variant v,
+                                      int trials, const std::vector<std::string>& tags,
+                                      int& applicable);
 
 // Stat rows: frequency of the event in the row's regime, and of the control.
 void frequency_meets(const std::string& id, Precision p, int trials);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <exception>
 #include <map>
 
 #include "flatmin/determinism.hpp"
@@ -222,6 +223,32 @@ const Row* find_row(const std::string& id) {
 
 static Index shape_size(const Shape& s) { return s.d1 * s.d2 * s.k * s.depth + s.m; }
 
+// One trial. A row that throws, or a stat row whose measure is NaN, is a defect (a counterexample
+// with its shape and seed), never an error that stops the run: exact and bound rows already
+// turn a non-finite comparison into a failing outcome (exact_outcome, bound_outcome).
+static Outcome evaluate_guarded(const Row& row, Precision p, const Shape& shape, Variant v) {
+  Outcome o;
+  try {
+    o = row.evaluate(p, shape, v);
+  } catch (const std::exception& e) {
+    o = Outcome{};
+    o.applicable = true;
+    o.holds = false;
+    o.defect = true;
+    o.value = row.kind == Kind::exact ? INFINITY : row.kind == Kind::bound ? -INFINITY : NAN;
+    o.relative = o.value;
+    o.detail = std::string("the row threw: ") + e.what();
+    return o;
+  }
+  if (o.applicable && row.kind == Kind::stat && std::isnan(o.value)) {
+    o.holds = false;
+    o.defect = true;
+    o.detail += " (measure is NaN)";
+  }
+  if (o.defect) o.holds = false;
+  return o;
+}
+
 Report run(const Row& row, Precision p, int trials, std::uint64_t seed, Variant v) {
   if (trials < 1) throw InvalidArgument("run: trials must be at least 1");
   Report rep;
@@ -230,10 +257,13 @@ Report run(const Row& row, Precision p, int trials, std::uint64_t seed, Variant 
   rep.kind = row.kind;
   rep.trials = trials;
   rep.worst = row.kind == Kind::bound ? INFINITY : 0.0;
+  if (p != Precision::binary64 && !has_extended_precision())
+    throw InvalidArgument(std::string("this build has no extended precision (") +
+                          precision_name(p) + "): configure with FLATMIN_EXTENDED_PRECISION=ON");
   for (int t = 0; t < trials; ++t) {
     Rng rng = Rng::derive(seed, {std::uint64_t(t)});
     const Shape shape = draw_shape(row.spec, rng);
-    const Outcome o = row.evaluate(p, shape, v);
+    const Outcome o = evaluate_guarded(row, p, shape, v);
     if (!o.applicable) continue;
     ++rep.applicable;
     if (o.holds) ++rep.events;
@@ -246,7 +276,7 @@ Report run(const Row& row, Precision p, int trials, std::uint64_t seed, Variant 
       rep.worst = o.value;
       rep.worst_shape = shape;
     }
-    if (row.kind != Kind::stat && !o.holds &&
+    if (((row.kind != Kind::stat && !o.holds) || o.defect) &&
         (!rep.has_counterexample || shape_size(shape) < shape_size(rep.counterexample))) {
       rep.has_counterexample = true;
       rep.counterexample = shape;
@@ -255,7 +285,7 @@ Report run(const Row& row, Precision p, int trials, std::uint64_t seed, Variant 
   }
   if (row.kind == Kind::stat) {
     rep.worst = rep.applicable ? double(rep.events) / rep.applicable : 0.0;
-    rep.holds = rep.applicable > 0 && rep.worst >= row.min_frequency;
+    rep.holds = rep.applicable > 0 && rep.worst >= row.min_frequency && !rep.has_counterexample;
   } else {
     rep.holds = rep.applicable > 0 && !rep.has_counterexample;
   }

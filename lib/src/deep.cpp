@@ -11,6 +11,7 @@
 #include <string>
 #include <utility>
 
+#include "flatmin/abs.hpp"
 #include "flatmin/linalg.hpp"
 #include "flatmin/objective.hpp"
 
@@ -18,7 +19,6 @@ namespace flatmin {
 
 namespace {
 
-template <class S> S abs_s(const S& x) { return x < S(0) ? S(-x) : x; }
 template <class S> S sqrt_s(const S& x) {
   using std::sqrt;
   return S(sqrt(x));
@@ -124,7 +124,7 @@ template <class S> std::vector<Mat<S>> transposed_matrices(const SensingMap<S>& 
 
 template <class S> S rank_tol(const Vec<S>& s) {
   S smax(0);
-  for (Index i = 0; i < s.size(); ++i) smax = std::max<S>(smax, abs_s(s(i)));
+  for (Index i = 0; i < s.size(); ++i) smax = std::max<S>(smax, abs_of(s(i)));
   return S(kRankTolEps) * ScalarTraits<S>::epsilon() * smax;
 }
 template <class S> Index num_rank(const Vec<S>& s) {
@@ -195,7 +195,7 @@ template <class S> S deep_loss(const SensingMap<S>& A, const Vec<S>& b, const La
 template <class S> static S coordinate_step(const Mat<S>& Wj) {
   S h(0);
   for (Index c = 0; c < Wj.cols(); ++c)
-    for (Index r = 0; r < Wj.rows(); ++r) h = std::max<S>(h, abs_s(Wj(r, c)));
+    for (Index r = 0; r < Wj.rows(); ++r) h = std::max<S>(h, abs_of(Wj(r, c)));
   return h > S(0) ? h : S(1);
 }
 

@@ -6,13 +6,12 @@
 #include <functional>
 #include <string>
 
+#include "flatmin/abs.hpp"
 #include "flatmin/objective.hpp"
 
 namespace flatmin {
 
 namespace {
-template <class S> S abs_of(const S& x) { return x < S(0) ? S(-x) : x; }
-
 template <class S> S pow_of(const S& x, const S& q) {
   using std::pow;
   return S(pow(x, q));

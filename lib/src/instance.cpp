@@ -22,6 +22,10 @@
 
 namespace flatmin {
 
+bool is_instance_family(std::string_view f) {
+  return f == "gaussian" || f == "bilinear" || f == "completion" || f == "quadnn";
+}
+
 namespace {
 
 using text::is_space;
@@ -29,12 +33,8 @@ using text::parse_real;
 using text::parse_uint;
 using text::shown;
 
-constexpr const char* kFamilies = "gaussian, bilinear, completion or quadnn";
 constexpr std::uint64_t kSaturated = std::numeric_limits<std::uint64_t>::max();
 
-bool known_family(std::string_view f) {
-  return f == "gaussian" || f == "bilinear" || f == "completion" || f == "quadnn";
-}
 
 // Saturating arithmetic for the size check (a header may claim sizes near 2^64).
 using memory::add_sat;
@@ -144,9 +144,9 @@ struct Header {
 
 Header read_header(Reader& rd) {
   Header h;
-  const std::string family_what = std::string("family (") + kFamilies + ")";
+  const std::string family_what = std::string("family (") + kInstanceFamilies + ")";
   const std::string_view fam = header_token(rd, family_what);
-  if (!known_family(fam)) rd.fail(1, family_what, fam);
+  if (!is_instance_family(fam)) rd.fail(1, family_what, fam);
   h.family = std::string(fam);
   const bool quadnn = h.family == "quadnn", completion = h.family == "completion";
 
@@ -367,7 +367,7 @@ std::string format_instance(const RecoveryInstance& inst) {
     return InvalidArgument("format_instance: " + why);
   };
   const std::string& family = inst.family;
-  if (!known_family(family)) throw bad("unknown family '" + family + "' (" + kFamilies + ")");
+  if (!is_instance_family(family)) throw bad("unknown family '" + family + "' (" + kInstanceFamilies + ")");
   const SensingMap<double>& A = inst.A;
   const Index d1 = inst.d1, d2 = inst.d2, m = A.m();
   if (d1 < 1 || d2 < 1) throw bad("d1 and d2 must be positive, got " + str(d1) + " x " + str(d2));
@@ -443,8 +443,8 @@ void write_instance(const RecoveryInstance& inst, const std::string& path) {
 RecoveryInstance generate_instance(const std::string& family, Index d, Index m, double p,
                                    Index rank, std::uint64_t seed) {
   const std::string who = "generate_instance: ";
-  if (!known_family(family))
-    throw InvalidArgument(who + "unknown family '" + family + "' (" + kFamilies + ")");
+  if (!is_instance_family(family))
+    throw InvalidArgument(who + "unknown family '" + family + "' (" + kInstanceFamilies + ")");
   const bool completion = family == "completion";
   if (d < 1 || d > 2000) throw InvalidArgument(who + "d must lie in [1, 2000], got " + str(d));
   if (rank < 1 || rank > d)

@@ -1,6 +1,8 @@
 // Definitions of flatmin/rpca.hpp.
 #include "flatmin/rpca.hpp"
 
+#include "flatmin/abs.hpp"
+
 #include <algorithm>
 #include <functional>
 #include <string>
@@ -9,8 +11,6 @@
 namespace flatmin {
 
 namespace {
-template <class S> S abs_of(const S& x) { return x < S(0) ? S(-x) : x; }
-
 template <class S> void check_tau(const S& tau, const char* fn) {
   if (!is_finite(tau)) throw InvalidArgument(std::string(fn) + ": tau is not finite");
   if (tau < S(0))

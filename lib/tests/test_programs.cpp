@@ -10,6 +10,7 @@
 #include <cmath>
 #include <limits>
 
+#include "flatmin/abs.hpp"
 #include "flatmin/depth.hpp"
 #include "flatmin/linalg.hpp"
 #include "flatmin/programs.hpp"
@@ -24,7 +25,6 @@ namespace {
 using test_cases::LqCase;
 using test_cases::make_lq;
 
-template <class S> S absv(const S& x) { return x < S(0) ? S(-x) : x; }
 
 // q = 1, independent KKT re-check: A x = b, a_j^T y = w_j sign(x_j) on the support,
 // |a_j^T y| <= w_j off it, and the gap sum w|x| - b^T y, all relative, <= tol.
@@ -38,15 +38,15 @@ void expect_l1_kkt(const Mat<S>& A, const Vec<S>& b, const Vec<S>& w, const LqRe
   for (Index j = 0; j < A.cols(); ++j) {
     const S u = s(j) / w(j);
     if (res.x(j) != S(0)) {
-      worst = std::max(worst, to_double(absv<S>(S(u - (res.x(j) > S(0) ? S(1) : S(-1))))));
-      f += w(j) * absv<S>(res.x(j));
+      worst = std::max(worst, to_double(abs_of<S>(S(u - (res.x(j) > S(0) ? S(1) : S(-1))))));
+      f += w(j) * abs_of<S>(res.x(j));
     } else {
-      worst = std::max(worst, to_double(S(absv<S>(u) - S(1))));
+      worst = std::max(worst, to_double(S(abs_of<S>(u) - S(1))));
     }
   }
   EXPECT_LE(worst, tol) << "dual condition";
   EXPECT_LE(to_double(S((A * res.x - b).norm())), tol * std::max(1.0, to_double(S(b.norm()))));
-  EXPECT_LE(to_double(absv<S>(S(f - b.dot(res.y)))), tol * std::max(1.0, to_double(f)));
+  EXPECT_LE(to_double(abs_of<S>(S(f - b.dot(res.y)))), tol * std::max(1.0, to_double(f)));
 }
 
 // 1 < q < 2, independent check by weak duality: x feasible and f(x) - d(y) <= tol (d evaluated
@@ -58,7 +58,7 @@ void expect_lq_gap(const Mat<S>& A, const Vec<S>& b, const Vec<S>& w, const S& q
   const S f = weighted_lq_penalty<S>(w, res.x, q);
   const S d = lq_dual_value<S>(A, b, w, q, res.y);
   EXPECT_LE(to_double(S((A * res.x - b).norm())), tol * std::max(1.0, to_double(S(b.norm()))));
-  EXPECT_LE(to_double(absv<S>(S(f - d))), tol * std::max(1.0, to_double(f)));
+  EXPECT_LE(to_double(abs_of<S>(S(f - d))), tol * std::max(1.0, to_double(f)));
 }
 
 // A vector of null(A): v - A^T (A A^T)^{-1} A v.

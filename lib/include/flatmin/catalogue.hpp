@@ -72,6 +72,11 @@ struct Outcome {
   double relative = 0.0;    // exact: the relative error itself (to show it shrink with precision)
   std::string regime;       // classification label for RC_CLASSIFY and reports
   std::string detail;       // what was compared, with numbers
+  // A defect of the computation rather than of the statement: a library function the row
+  // relies on contradicted its definition (a row's invariant, see rows/common.hpp), the row
+  // threw, or a stat row's measure is NaN. A counterexample for every kind of row, stat rows
+  // included (run() reports it with its shape and seed); holds is then false.
+  bool defect = false;
 };
 
 using Evaluator = std::function<Outcome(Precision, const Shape&, Variant)>;
@@ -102,10 +107,13 @@ struct Report {
   double worst_relative = 0; // exact: max relative error
   bool holds = true;
   bool has_counterexample = false;
-  Shape counterexample;      // smallest violating shape (exact/bound rows)
+  Shape counterexample;      // smallest violating shape (exact/bound rows; any row: a defect)
   Outcome counterexample_outcome;
   Shape worst_shape;
 };
+// Trials whose evaluation throws (a defect: the message becomes the detail) or whose outcome is
+// a defect are counterexamples whatever the row's kind, so a stat row with one is violated
+// however high its frequency. Throws InvalidArgument only for a precision this build lacks.
 Report run(const Row& row, Precision p, int trials, std::uint64_t seed,
            Variant v = Variant::statement);
 // One line, same bytes for the same input, ending in HOLDS, VIOLATED, or NO APPLICABLE TRIAL

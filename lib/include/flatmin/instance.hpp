@@ -19,11 +19,17 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 #include "flatmin/scalar.hpp"
 #include "flatmin/sensing.hpp"
 
 namespace flatmin {
+
+// The instance families, as files and the command line name them: the one place that knows
+// the list (the parser, the writer, the generator and `flatmin instance` validate with it).
+inline constexpr const char* kInstanceFamilies = "gaussian, bilinear, completion or quadnn";
+bool is_instance_family(std::string_view family);
 
 struct RecoveryInstance {
   std::string family;      // "gaussian", "bilinear", "completion" or "quadnn"

@@ -2,8 +2,11 @@
 #pragma once
 
 #include <cmath>
+#include <cstdio>
 #include <string>
+#include <vector>
 
+#include "flatmin/abs.hpp"
 #include "flatmin/catalogue.hpp"
 #include "flatmin/linalg.hpp"
 #include "flatmin/objective.hpp"
@@ -65,9 +68,6 @@ inline Mat<double> random_invertible(Rng& rng, Index k) {
 // Q diag(lo, hi, uniform...) Q^T with Q from the QR of a Gaussian matrix (in double).
 Mat<double> random_spd(Rng& rng, Index n, double lo, double hi);
 
-// |x| in any scalar type (std::abs is not found for the multiprecision types in every context).
-template <class S> S abs_of(const S& x) { return x < S(0) ? S(-x) : x; }
-
 // A random orthogonal n x n matrix formed in S: a product of Givens rotations with the rational
 // parametrisation c = (1 - a^2)/(1 + a^2), s = 2a/(1 + a^2) (c^2 + s^2 = 1 in exact arithmetic), a
 // drawn in double. Orthogonal to O(eps(S)) in every precision (a QR in double would only be
@@ -85,6 +85,52 @@ template <class S> Mat<S> random_orthogonal(Rng& rng, Index n) {
     }
   return Q;
 }
+
+// Conditions a row checks besides its statement: that the library functions the statement (or a
+// figure) rests on give what their definitions say (a projection's optimality conditions, a
+// certificate's defining inequality and verdict, a tracked trace against the trace by
+// definition, one optimizer step against its formula). They stay out of the row's printed error
+// or slack: a trial where all hold reports exactly what it reported without them; a trial where
+// one fails is a counterexample (Outcome::defect, whatever the row's kind) whose detail names
+// what failed, with the numbers. A NaN fails every comparison.
+class Invariants {
+ public:
+  void require(bool ok, const std::string& what) {
+    if (!ok) failed_.push_back(what);
+  }
+  // |a - b| <= tol_eps eps(S) scale
+  template <class S>
+  void near(const S& a, const S& b, const S& scale, double tol_eps, const std::string& what) {
+    const S err = abs_of<S>(S(a - b));
+    const bool ok = err <= S(tol_eps) * ScalarTraits<S>::epsilon() * scale;
+    if (!ok)
+      failed_.push_back(what + ": " + to_string(a, 17) + " vs " + to_string(b, 17) +
+                        " (scale " + to_string(scale, 6) + ")");
+  }
+  // a <= b + tol_eps eps(S) scale
+  template <class S>
+  void at_most(const S& a, const S& b, const S& scale, double tol_eps, const std::string& what) {
+    const bool ok = a <= b + S(tol_eps) * ScalarTraits<S>::epsilon() * scale;
+    if (!ok)
+      failed_.push_back(what + ": " + to_string(a, 17) + " > " + to_string(b, 17) + " (scale " +
+                        to_string(scale, 6) + ")");
+  }
+  bool ok() const { return failed_.empty(); }
+  // o itself when every condition held; otherwise o marked as a defect (holds = false), the
+  // failed conditions first in its detail.
+  Outcome applied_to(Outcome o) const {
+    if (failed_.empty()) return o;
+    std::string d = "DEFECT";
+    for (const std::string& f : failed_) d += "; " + f;
+    o.holds = false;
+    o.defect = true;
+    o.detail = d + "; " + o.detail;
+    return o;
+  }
+
+ private:
+  std::vector<std::string> failed_;
+};
 
 inline std::string num(double x) {
   char buf[48];

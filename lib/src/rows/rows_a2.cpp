@@ -211,6 +211,15 @@ template <class S> struct L21 {
          exact_outcome<S>(str_def, str_13, str_13, tol, "(13) on S: str definition vs 2(|L|^2+|R|^2)"),
          exact_outcome<S>(str_def0, str_130, str_scale0, tol,
                           "(13) off S: str definition vs 2(|L|^2+|R|^2)")});
+    // Invariant: the library's closed form hessian_form (what A-fig1's curvature uses) is the
+    // second derivative by definition, off the solution set (its residual term 4<LR'-M,UV'>
+    // matters there) and on it.
+    Invariants inv;
+    inv.near<S>(hessian_form(inst.A, inst.b, L0, R0, U, V), off_def, stencil, tol,
+                "hessian_form off S vs D2f[U,V] by definition");
+    inv.near<S>(hessian_form(inst.A, inst.b, P.L, P.R, U, V), form_def, stencil_S, tol,
+                "hessian_form on S vs D2f[U,V] by definition");
+    o = inv.applied_to(o);
     o.regime = k_regime(shape);
     return o;
   }

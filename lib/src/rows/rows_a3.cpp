@@ -52,10 +52,28 @@ template <class S> struct L31 {
     Outcome b = exact_outcome<S>(str_def, str_closed, S(abs_of(str_def) + S(1e-300)), tol,
                                  "(16) str definition vs 2m(||D1L||^2+||D2R||^2)");
     Outcome o = worst_of(Kind::exact, {a, b});
+    // Invariant: the library's closed form hessian_form equals the definition on S and at a
+    // random point off S (drawn from a generator of its own, so the trial's draws are as before),
+    // where the residual term 4<A(LR^T) - b, A(UV^T)> is not zero. Scale: the stencil's values,
+    // (||A(LR^T) - b|| + 2||A(LV^T + UR^T)|| + 4||A(UV^T)||)^2.
+    Invariants inv;
+    inv.near<S>(hessian_form(inst.A, inst.b, P.L, P.R, U, V), form_def,
+                S(stencil * stencil + S(1e-300)), tol, "hessian_form on S vs definition");
+    {
+      Rng off = Rng::derive(shape.seed, {0xA31u});
+      const Mat<S> L0 = cast_matrix<S>(off.normal_matrix(shape.d1, shape.k));
+      const Mat<S> R0 = cast_matrix<S>(off.normal_matrix(shape.d2, shape.k));
+      const S s0 = (inst.A.apply(L0 * R0.transpose()) - inst.b).norm() +
+                   S(2) * inst.A.apply(L0 * V.transpose() + U * R0.transpose()).norm() +
+                   S(4) * inst.A.apply(U * V.transpose()).norm();
+      inv.near<S>(hessian_form(inst.A, inst.b, L0, R0, U, V),
+                  hessian_form_definition(inst.A, inst.b, L0, R0, U, V), S(s0 * s0 + S(1e-300)),
+                  tol, "hessian_form off S vs definition");
+    }
+    o = inv.applied_to(o);
     o.regime = std::string(family_name(shape.family)) + (shape.k > shape.r ? " k>r" : " k=r");
     return o;
   }
-  static S abs_of(const S& x) { return x < S(0) ? S(-x) : x; }
   static S scaled_trace_closed(const Instance<S>& inst, const Rescaling<S>& D, const Factors<S>& P) {
     return flatmin::scaled_trace_closed(inst.A, D, P.L, P.R);
   }

@@ -134,6 +134,40 @@ template <class S> struct S6 {
     }
     Outcome o = worst_of(Kind::exact, parts);
     o.detail += notes;
+    // Invariant: P_Omega is the projection, checked by its optimality conditions rather than
+    // against itself (every part above has P_Omega on both sides). For each Z the row projects
+    // (Y - Lt Rt^T at both bases, Y - L R^T) with P = P_Omega(Z), R = Z - P:
+    //   feasible   ||P||_1 <= tau;
+    //   optimal    <R, q - P> <= 0 at the vertices q = +-tau e_ij of the ball, i.e.
+    //              tau ||R||_inf <= <R, P> (with feasibility this characterises the projection:
+    //              the inequality then holds on the convex hull of the vertices, the ball;
+    //              for Z inside the ball it forces R = 0);
+    //   threshold  l1_projection_threshold(Z, tau) = ||R||_inf (0 inside the ball).
+    // Scales: ||Z||_1 + tau for the norms, (||Z||_1 + tau) ||Z||_inf for the inner products.
+    Invariants inv;
+    const Mat<S> Zs[] = {Mat<S>(Y - on_S.L * on_S.R.transpose()),
+                         Mat<S>(Y - rnd.L * rnd.R.transpose()), Mat<S>(Y - L * R.transpose())};
+    const char* znames[] = {"Y - Lt Rt' (base on S)", "Y - Lt Rt' (random base)", "Y - L R'"};
+    for (int i = 0; i < 3; ++i) {
+      const Mat<S>& Z = Zs[i];
+      const Mat<S> P = project_l1_ball<S>(Z, tau);
+      const Mat<S> Rz = Z - P;
+      S zinf(0), rinf(0);
+      for (Index j = 0; j < Z.cols(); ++j)
+        for (Index a = 0; a < Z.rows(); ++a) {
+          zinf = std::max<S>(zinf, abs_of<S>(Z(a, j)));
+          rinf = std::max<S>(rinf, abs_of<S>(Rz(a, j)));
+        }
+      const S zn = l1_norm<S>(Z);
+      const S sc = zn + tau + S(1e-300), sc2 = S(sc * zinf + S(1e-300));
+      const std::string at = std::string(" at Z = ") + znames[i];
+      inv.at_most<S>(l1_norm<S>(P), tau, sc, tol, "projection feasible: ||P||_1 <= tau" + at);
+      inv.at_most<S>(S(tau * rinf), S((Rz.array() * P.array()).sum()), sc2, tol,
+                     "projection optimal: tau ||Z-P||_inf <= <Z-P, P>" + at);
+      inv.near<S>(l1_projection_threshold<S>(Z, tau), zn <= tau ? S(0) : rinf, sc, tol,
+                  "threshold = ||Z-P||_inf" + at);
+    }
+    o = inv.applied_to(o);
     o.regime = regime;
     return o;
   }

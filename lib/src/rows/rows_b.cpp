@@ -32,6 +32,7 @@
 
 #include "common.hpp"
 #include "flatmin/deep.hpp"
+#include "flatmin/train.hpp"
 
 namespace flatmin::catalogue::detail {
 
@@ -200,6 +201,187 @@ template <class S> struct L2 {
 };
 
 // ---------------------------------------------------------------------------------------------
+// The training loop of B-fig1 and B-fig2 (flatmin/train.hpp) against the definitions B.eq7 checks,
+// in double (training runs in double), on the double instance of the shape:
+//  * TraceTracker, the trace train() logs, at the row's point (rounded to double) equals the
+//    trace by definition (deep_trace_definition);
+//  * for each optimizer (gd, sgd, label-noise-sgd, sam), one update of train() from random layers
+//    W0 (intermediate widths >= min(d0, dL), as train() requires; drawn from a generator of their
+//    own, so the row's draws are as before) equals W0 - eta grad, grad the gradient by definition
+//    (first_derivative_along, exact: the batch loss is quadratic along a coordinate line) of
+//    (1/B) sum_k (<A_{i_k}, E(W)> - y_k)^2 (gd: (1/n) sum_i, y = b), with the batch and the signs
+//    drawn as train.hpp specifies: B indices below(n) from Rng::derive(seed, {1}), signs +1 when
+//    the top bit of Rng::derive(seed, {2}).next() is set, -1 otherwise; labels
+//    y_k = b_{i_k} + delta s_k for label-noise-sgd, b_{i_k} otherwise; sam: the gradient at
+//    W0 + rho g / ||g||, g the batch gradient at W0;
+//  * its two records (steps 0 and 1): trace, train loss (1/n) sum_i (<A_i, E> - b_i)^2, test loss
+//    ||E - M||_F^2, ||E||_*, R(W), the induced value L (d0 dL)^(1/L) ||E||_*^(2(L-1)/L) and the
+//    balance max_j ||W_{j+1}^T W_{j+1} - W_j W_j^T||_F against deep_trace_definition,
+//    deep_loss, nuclear_norm, regularizer_R, induced_rip_value and the balance's definition.
+// Tolerance 1e4 eps(double) relative to the scale of each quantity's rounding (trace_scale for
+// the trace; for an update, ||W0_j|| + eta times a bound on the gradient's terms and on the
+// stencil values of the rule, times 1 + rho ||g||^-1 (its scale) for sam).
+namespace training_check {
+
+// (1/|batch|) sum_k (<A_{i_k}, E(W)> - y_k)^2
+inline double batch_loss(const std::vector<Mat<double>>& Ak, const std::vector<double>& y,
+                         const Layers<double>& W) {
+  const Mat<double> E = end_to_end<double>(W);
+  double s = 0;
+  for (std::size_t k = 0; k < Ak.size(); ++k) {
+    const double r = (Ak[k].array() * E.array()).sum() - y[k];
+    s += r * r;
+  }
+  return s / double(Ak.size());
+}
+
+// The gradient of batch_loss by definition, and a bound on the size of its rounding.
+inline Layers<double> gradient_by_definition(const std::vector<Mat<double>>& Ak,
+                                             const std::vector<double>& y, const Layers<double>& W,
+                                             double& scale) {
+  Layers<double> g;
+  const Mat<double> E = end_to_end<double>(W);
+  scale = 0;
+  for (std::size_t j = 0; j < W.size(); ++j) {
+    double others = 1;
+    for (std::size_t l = 0; l < W.size(); ++l)
+      if (l != j) others *= W[l].norm();
+    for (std::size_t k = 0; k < Ak.size(); ++k) {
+      const double r = std::abs((Ak[k].array() * E.array()).sum() - y[k]);
+      const double dr = Ak[k].norm() * others;
+      scale += (2 * r * dr + (r + 4 * dr) * (r + 4 * dr)) / double(Ak.size());
+    }
+    Mat<double> gj(W[j].rows(), W[j].cols());
+    for (Index c = 0; c < W[j].cols(); ++c)
+      for (Index a = 0; a < W[j].rows(); ++a) {
+        std::function<double(const double&)> p = [&](const double& t) {
+          Layers<double> Wt = W;
+          Wt[j](a, c) += t;
+          return batch_loss(Ak, y, Wt);
+        };
+        gj(a, c) = first_derivative_along<double>(p, 1.0);
+      }
+    g.push_back(gj);
+  }
+  return g;
+}
+
+inline double layers_norm(const Layers<double>& W) {
+  double s = 0;
+  for (const auto& X : W) s += X.squaredNorm();
+  return std::sqrt(s);
+}
+
+inline void check_record(Invariants& inv, const TrainRecord& rec, const SensingMap<double>& A,
+                         const Vec<double>& b, const Mat<double>& M, const Layers<double>& W,
+                         const std::string& at) {
+  const double tol = 1e4;
+  const Mat<double> E = end_to_end<double>(W);
+  const Index L = Index(W.size());
+  inv.near<double>(rec.trace, deep_trace_definition<double>(A, b, W), trace_scale<double>(A, W),
+                   tol, "train log trace vs definition" + at);
+  double ls = 0;
+  for (Index i = 0; i < A.m(); ++i) {
+    const double v = std::abs((A.matrix(i).array() * E.array()).sum()) + std::abs(b(i));
+    ls += v * v;
+  }
+  inv.near<double>(rec.train_loss, deep_loss<double>(A, b, W), ls / double(A.m()), tol,
+                   "train log train loss vs deep_loss" + at);
+  const double em = E.norm() + M.norm();
+  inv.near<double>(rec.test_loss, (E - M).squaredNorm(), em * em, tol,
+                   "train log test loss vs ||E - M||^2" + at);
+  const double fp = frob_product<double>(W);
+  inv.near<double>(rec.nuclear, nuclear_norm<double>(E), fp, tol, "train log ||E||_*" + at);
+  const double R = regularizer_R<double>(W);
+  inv.near<double>(rec.R, R, R, tol, "train log R(W) vs regularizer_R" + at);
+  const double ind = induced_rip_value<double>(E, L);
+  inv.near<double>(rec.induced, ind, ind, tol, "train log induced value vs induced_rip_value" + at);
+  double bal = 0, bscale = 0;
+  for (std::size_t j = 0; j + 1 < W.size(); ++j) {
+    bal = std::max(bal, (W[j + 1].transpose() * W[j + 1] - W[j] * W[j].transpose()).norm());
+    bscale += W[j].squaredNorm() + W[j + 1].squaredNorm();
+  }
+  inv.near<double>(rec.balance, bal, bscale, tol, "train log balance" + at);
+}
+
+inline void check_training(Invariants& inv, const Shape& shape, const Layers<double>& W_row) {
+  const Instance<double> inst = make_instance<double>(shape);
+  const SensingMap<double>& A = inst.A;
+  const Index n = A.m(), L = shape.depth;
+  {
+    const TraceTracker tracker(A);
+    inv.near<double>(tracker(W_row), deep_trace_definition<double>(A, inst.b, W_row),
+                     trace_scale<double>(A, W_row), 1e4, "TraceTracker vs trace by definition");
+  }
+  Rng rng = Rng::derive(shape.seed, {0xB7u});
+  const Index lo = std::min(shape.d1, shape.d2);
+  std::vector<Index> widths(std::size_t(L) + 1);
+  widths[0] = shape.d2;
+  widths[std::size_t(L)] = shape.d1;
+  for (Index j = 1; j < L; ++j) widths[std::size_t(j)] = lo + Index(rng.below(3));
+  const Layers<double> W0 = gaussian_layers(rng, widths, 0.6);
+  for (const Optimizer opt_kind :
+       {Optimizer::gd, Optimizer::sgd, Optimizer::label_noise_sgd, Optimizer::sam}) {
+    TrainOptions o;
+    o.optimizer = opt_kind;
+    o.step_size = 0.05;
+    o.batch = std::min<Index>(n, 3);
+    o.label_noise = 0.5;
+    o.sam_radius = 0.1;
+    o.steps = 1;
+    o.log_steps = {0, 1};
+    o.seed = shape.seed ^ 0x5eedu;
+    const std::string at = std::string(" (") + optimizer_name(opt_kind) + ")";
+    const TrainResult res = train(A, inst.b, inst.M, W0, o);
+    inv.require(!res.diverged && res.steps_done == 1 && res.log.size() == 2 &&
+                    res.log[0].step == 0 && res.log[1].step == 1,
+                "train: one update and two records expected" + at + ": " + res.message);
+    if (!inv.ok()) return;
+    // the batch and its labels, as train.hpp specifies them
+    std::vector<Mat<double>> Ak;
+    std::vector<double> y;
+    if (opt_kind == Optimizer::gd) {
+      for (Index i = 0; i < n; ++i) {
+        Ak.push_back(A.matrix(i));
+        y.push_back(inst.b(i));
+      }
+    } else {
+      Rng index_rng = Rng::derive(o.seed, {1}), sign_rng = Rng::derive(o.seed, {2});
+      for (Index k = 0; k < o.batch; ++k) {
+        const Index i = Index(index_rng.below(std::uint64_t(n)));
+        Ak.push_back(A.matrix(i));
+        y.push_back(inst.b(i));
+      }
+      if (opt_kind == Optimizer::label_noise_sgd)
+        for (double& yk : y) yk += o.label_noise * ((sign_rng.next() >> 63) ? 1.0 : -1.0);
+    }
+    double gs = 0;
+    Layers<double> g = gradient_by_definition(Ak, y, W0, gs);
+    double factor = 1;
+    if (opt_kind == Optimizer::sam) {
+      const double gn = layers_norm(g);
+      if (gn > 0) {
+        Layers<double> Wp = W0;
+        for (std::size_t j = 0; j < Wp.size(); ++j) Wp[j] += (o.sam_radius / gn) * g[j];
+        const double gs0 = gs;
+        g = gradient_by_definition(Ak, y, Wp, gs);
+        factor = 1 + o.sam_radius * gs0 / gn;
+      }
+    }
+    for (std::size_t j = 0; j < W0.size(); ++j) {
+      const Mat<double> want = W0[j] - o.step_size * g[j];
+      inv.near<double>(double((res.W[j] - want).norm()), 0.0,
+                       W0[j].norm() + o.step_size * gs * factor, 1e4,
+                       "train update of W_" + std::to_string(j + 1) + " vs W - eta grad" + at);
+    }
+    check_record(inv, res.log[0], A, inst.b, inst.M, W0, " at step 0" + at);
+    check_record(inv, res.log[1], A, inst.b, inst.M, res.W, " at step 1" + at);
+  }
+}
+
+}  // namespace training_check
+
+// ---------------------------------------------------------------------------------------------
 // B (7) with the constant checked: the brute-force trace equals
 //   (2/n) sum_i sum_j ||W_{j-1}..W_1 A_i^T W_L..W_{j+1}||_F^2 (deep_trace_closed).
 // The paper prints 1/n (the display before (7)); that is the negative control.
@@ -221,6 +403,12 @@ template <class S> struct Eq7 {
     }
     Outcome o = exact_outcome<S>(tr, closed, scale, tol,
                                  "tr (definition) = (2/n) sum_ij ||W_j-1..W_1 A_i^T W_L..W_j+1||^2");
+    // Invariants: the training loop's trace tracker, updates and records (training_check).
+    Invariants inv;
+    Layers<double> Wd;
+    for (const Mat<S>& X : W) Wd.push_back(Mat<double>(X.unaryExpr([](const S& x) { return to_double(x); })));
+    training_check::check_training(inv, shape, Wd);
+    o = inv.applied_to(o);
     o.regime = std::string(family_name(shape.family)) + " " + depth_regime(shape);
     return o;
   }
@@ -430,6 +618,16 @@ template <class S> struct T7 {
                  std::to_string(res.iterations) + " iterations)";
     parts.push_back(lb);
     Outcome o = worst_of(Kind::exact, parts);
+    {
+      // Invariant: linalg's Schatten quasi-norm (exported, used by no figure) gives (24):
+      // L ||X||_{S_{2/L}}^{2/L} = F, to the row's tolerance (scale kappa F, as above).
+      Invariants inv;
+      using std::pow;
+      const S q = S(2) / l;
+      inv.near<S>(S(l * S(pow(schatten_norm<S>(X, q), q))), F, Fk, tol,
+                  "L schatten_norm(X, 2/L)^(2/L) vs (24)");
+      o = inv.applied_to(o);
+    }
     o.regime = std::string(remark ? "remark A=I, M symmetric" : "gaussian") + " L=" +
                std::to_string(L) + (d0 == dL ? " square" : " rect") +
                (kappa > S(1e4) ? " kappa>1e4" : "");

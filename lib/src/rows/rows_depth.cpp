@@ -2,6 +2,7 @@
 // paper A (spec/figures.md, "Depth"); the computations are in flatmin/depth.hpp.
 #include "common.hpp"
 #include "flatmin/depth.hpp"
+#include "flatmin/programs.hpp"
 
 namespace flatmin::catalogue::detail {
 
@@ -28,6 +29,46 @@ namespace {
 // Tolerance 1e4 eps: sums of k n <= 32 five-point second derivatives, each a combination of loss
 // values of size comparable to the derivative (the residual vanishes at a factorisation of x),
 // and pow(|x_j|, 1/k), pow(|x_j|, 2(k-1)/k) accurate to a few ulps.
+// Invariant (outside the printed error): the depth figure's program (fig_depth: the flat solution
+// for k factors minimises f(x) = sum_j w_j |x_j|^q s.t. A x = b, w = hadamard_weights(A),
+// q = depth_exponent(k) = 2(k-1)/k; solve_weighted_lq in double on the double instance) is, where
+// it reports `solved`, checked by weak duality from its own y, recomputed here:
+//   A x = b to 1e-9 max(1, ||b||), the reported objective = f(x), and |f(x) - d(y)| <= 1e-7 max(1,
+//   f(x)), with d(y) <= f(x') for every feasible x' (Fenchel-Young: w|t|^q >= s t - w phi*(s/w)):
+//   q > 1: d(y) = b'y - sum_j w_j (q-1) |a_j'y / (q w_j)|^{q/(q-1)};
+//   q = 1: d(y) = b'y / max(1, max_j |a_j'y| / w_j) (y scaled into the dual feasible set).
+inline void check_depth_program(Invariants& inv, const Shape& shape) {
+  const Index n = shape.d1, m = shape.m, s = shape.r, k = shape.depth;
+  Rng rng(shape.seed);
+  const Mat<double> A = rng.normal_matrix(m, n);
+  const Vec<double> x0 = sparse_vector(rng, n, s);
+  const Vec<double> b = A * x0;
+  const Vec<double> w = hadamard_weights<double>(A);
+  const double q = depth_exponent<double>(k);
+  const LqResult<double> r = solve_weighted_lq<double>(A, b, w, q);
+  if (r.status != SolveStatus::solved) return;
+  double f = 0;
+  for (Index j = 0; j < n; ++j)
+    if (r.x(j) != 0) f += w(j) * std::pow(std::abs(r.x(j)), q);
+  const Vec<double> s_dual = A.transpose() * r.y;
+  double d = b.dot(r.y);
+  if (q > 1) {
+    for (Index j = 0; j < n; ++j)
+      d -= w(j) * (q - 1) * std::pow(std::abs(s_dual(j) / (q * w(j))), q / (q - 1));
+  } else {
+    double ratio = 1;
+    for (Index j = 0; j < n; ++j) ratio = std::max(ratio, std::abs(s_dual(j)) / w(j));
+    d /= ratio;
+  }
+  const double fs = std::max(1.0, f);
+  inv.require((A * r.x - b).norm() <= 1e-9 * std::max(1.0, b.norm()),
+              "solve_weighted_lq: ||Ax - b|| = " + num((A * r.x - b).norm()));
+  inv.require(std::abs(r.objective - f) <= 1e-9 * fs,
+              "solve_weighted_lq: objective " + num(r.objective) + ", sum w|x|^q = " + num(f));
+  inv.require(std::abs(f - d) <= 1e-7 * fs,
+              "solve_weighted_lq: f(x) = " + num(f) + " but the dual value of its y is " + num(d));
+}
+
 template <class S> struct DepthRow {
   static Outcome run(const Shape& shape, Variant v) {
     const Index n = shape.d1, m = shape.m, s = shape.r, k = shape.depth;
@@ -74,6 +115,9 @@ template <class S> struct DepthRow {
     if (!bound.holds) parts.push_back(exact_outcome<S>(S(1), S(0), S(1), 0, bound.detail));
     Outcome o = worst_of(Kind::exact, parts);
     if (bound.holds) o.detail += "; " + bound.detail;
+    Invariants inv;
+    check_depth_program(inv, shape);
+    o = inv.applied_to(o);
     o.regime = regime;
     return o;
   }

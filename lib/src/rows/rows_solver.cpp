@@ -11,6 +11,7 @@
 
 #include "common.hpp"
 #include "flatmin/deep.hpp"
+#include "flatmin/programs.hpp"
 #include "solver_support.hpp"
 
 namespace flatmin::catalogue::detail {
@@ -34,6 +35,33 @@ void check_solver_claim(std::vector<Outcome>& parts, const Solved<S>& s, double 
   const Outcome o = bound_outcome<S>(s.value, S(s.lower + s.u), std::max<S>(S(1), s.value), tol,
                                      what + ": ||X||_* <= <b,y>/||B*y||_op + u");
   if (!o.holds) parts.push_back(o);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Invariant of A.T3.3 (outside the printed slack): the A-noise figure's program, min ||X||_* s.t.
+// ||A(X) - b|| <= eps (solve_noisy, in double on the double instance, b = A(M) + eps z / ||z|| with
+// z from a generator of its own, eps = 1e-2 max(1, ||A(M)||)), where it reports `solved`, checked
+// by weak duality from its own y: ||A(X) - b|| <= eps + 1e-9 max(1, ||b||), and
+// |  ||X||_* - d(y) | <= 1e-6 max(1, ||X||_*), d(y) = (<b, y> - eps ||y||) / max(1, ||A^* y||_op)
+// (for ||A^* y||_op <= 1, <b, y> - eps ||y|| <= <A(X'), y> = <X', A^* y> <= ||X'||_* for every
+// feasible X').
+inline void check_noisy_program(Invariants& inv, const Shape& shape) {
+  const Instance<double> id = make_instance<double>(shape);
+  if (id.empty()) return;
+  Rng rng = Rng::derive(shape.seed, {0x4E01u});
+  const Vec<double> z = rng.normal_vector(id.A.m());
+  if (!(z.norm() > 0)) return;
+  const double eps = 1e-2 * std::max(1.0, id.b.norm());
+  const Vec<double> b = id.b + eps * z / z.norm();
+  const SolveResult<double> r = solve_noisy<double>(id.A, b, eps);
+  if (r.status != SolveStatus::solved) return;
+  const double res = (id.A.apply(r.X) - b).norm(), nx = nuclear_norm<double>(r.X);
+  const double yop = operator_norm<double>(id.A.adjoint(r.y));
+  const double d = (b.dot(r.y) - eps * r.y.norm()) / std::max(1.0, yop);
+  inv.require(res <= eps + 1e-9 * std::max(1.0, b.norm()),
+              "solve_noisy: ||A(X) - b|| = " + num(res) + " > eps = " + num(eps));
+  inv.require(std::abs(nx - d) <= 1e-6 * std::max(1.0, nx),
+              "solve_noisy: ||X||_* = " + num(nx) + " but the dual value of its y is " + num(d));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -109,9 +137,116 @@ template <class S> struct T33 {
     o.regime = std::string(family_name(shape.family)) +
                (nf > N.value * S(1 + 1e-9) ? " flat!=nuclear" : " flat=nuclear");
     if (ctl) o.applicable = to_double(kappa) > 1 + 1e-6;
+    if (!ctl) {
+      Invariants inv;
+      check_noisy_program(inv, shape);
+      o = inv.applied_to(o);
+    }
     return o;
   }
 };
+
+// ---------------------------------------------------------------------------------------------
+// The dual certificate of certify / certify_flat (flatmin/solver.hpp; A-fig3's and A-fig4's
+// recovery certificates), recomputed from its definition in double with other linear algebra:
+// T the tangent space at M (rank r: singular values above 1e3 eps s_1, as certify counts them),
+// G the d1 d2 x m matrix of y -> vec P_T(A^* y) (P_T Z = UU'Z + ZVV' - UU'ZVV'), whose singular
+// values are those of the restriction J_T of A to T (G = B_T J_T^T with B_T an orthonormal basis
+// of T), the minimum-norm y with P_T(A^* y) = UV^T from the SVD of G, and
+// margin = 1 - ||P_T^perp(A^* y)||_op. (certify: J_T in a tangent basis, y by a complete
+// orthogonal decomposition of J_T^T, and, when that y's margin is not positive, a search for a
+// better y.)
+struct OwnCertificate {
+  Index rank = 0, dim_t = 0;
+  double sigma_min = 0, sigma_max = 0;  // sigma_{dim T}(G) (0 if m < dim T) and sigma_1(G)
+  bool has_dual = false;                // sigma_min > 0: the min-norm y was formed
+  double margin = -INFINITY, residual = INFINITY, ynorm = 0;
+};
+
+inline OwnCertificate own_certificate(const SensingMap<double>& A, const Mat<double>& M) {
+  OwnCertificate c;
+  const Svd<double> d = svd<double>(M);
+  const double eps = ScalarTraits<double>::epsilon();
+  for (Index i = 0; i < d.s.size(); ++i)
+    if (d.s(i) > 1e3 * eps * d.s(0)) ++c.rank;
+  const Index r = c.rank, d1 = A.d1(), d2 = A.d2(), m = A.m(), p = d1 * d2;
+  if (r == 0) return c;
+  const Mat<double> U = d.U.leftCols(r), V = d.V.leftCols(r);
+  const auto PT = [&](const Mat<double>& Z) {
+    const Mat<double> UZ = U * (U.transpose() * Z);
+    return Mat<double>(UZ + (Z - UZ) * V * V.transpose());
+  };
+  c.dim_t = r * (d1 + d2 - r);
+  Mat<double> G(p, m);
+  for (Index i = 0; i < m; ++i) {
+    const Mat<double> Pi = PT(A.matrix(i));
+    G.col(i) = Eigen::Map<const Vec<double>>(Pi.data(), p);
+  }
+  const Svd<double> g = svd<double>(G);
+  if (g.s.size() == 0) return c;
+  c.sigma_max = g.s(0);
+  c.sigma_min = g.s.size() >= c.dim_t ? g.s(c.dim_t - 1) : 0.0;
+  if (!(c.sigma_min > 0)) return c;
+  const Mat<double> UVt = U * V.transpose();
+  const Vec<double> rhs = Eigen::Map<const Vec<double>>(UVt.data(), p);
+  Vec<double> y = Vec<double>::Zero(m);
+  for (Index l = 0; l < c.dim_t; ++l) y += g.V.col(l) * (g.U.col(l).dot(rhs) / g.s(l));
+  const Mat<double> Y = A.adjoint(y), PtY = PT(Y);
+  c.has_dual = true;
+  c.ynorm = y.norm();
+  c.residual = (PtY - UVt).norm();
+  c.margin = 1.0 - operator_norm<double>(Mat<double>(Y - PtY));
+  return c;
+}
+
+// The certificate's fields and verdict against the recomputation, where the recomputation is
+// clearly on one side of certify's thresholds (a factor 10 away, so that two computations'
+// rounding cannot disagree): (i) the rank; (ii) injectivity: sigma_min > 1e3 eps sigma_1 (x10)
+// => not `not_injective` and tangent_sigma_min = sigma_min; sigma_min < 1e2 eps sigma_1 =>
+// `not_injective`; (iii) the margin: certify's y is the minimum-norm one or one with a larger
+// margin, so margin >= the recomputed margin, and equal to it when that is positive; (iv) a
+// recomputed dual clearly inside certify's acceptance region (margin > 10 x 1e3 eps (1 + ||y||
+// sigma_1), residual below a tenth of it) => `certified`; (v) `certified` => margin > 0 and
+// tangent_sigma_min > 0. Tolerance of (ii), (iii): the rounding of two minimum-norm solutions,
+// 1e3 eps (1 + ||y|| sigma_1) cond, cond = sigma_1 / sigma_min.
+inline void check_certificate(Invariants& inv, const Certificate& c, const OwnCertificate& own,
+                              const std::string& what) {
+  const double eps = ScalarTraits<double>::epsilon(), nj = own.sigma_max;
+  inv.require(c.rank == own.rank, what + ": rank " + std::to_string(c.rank) + ", recomputed " +
+                                      std::to_string(own.rank));
+  const double inj = 1e3 * eps * nj;
+  const bool injective = own.sigma_min > 10 * inj;
+  if (own.sigma_min < 0.1 * inj)
+    inv.require(c.verdict == Verdict::not_injective,
+                what + ": A not injective on T (sigma_min " + num(own.sigma_min) + ") but verdict " +
+                    verdict_name(c.verdict));
+  if (injective) {
+    inv.require(c.verdict != Verdict::not_injective,
+                what + ": A injective on T (sigma_min " + num(own.sigma_min) + ") but verdict " +
+                    verdict_name(c.verdict));
+    inv.near<double>(c.tangent_sigma_min, own.sigma_min, nj, 1e3,
+                     what + ": tangent_sigma_min vs recomputed");
+  }
+  if (injective && own.has_dual) {
+    const double cond = nj / own.sigma_min;
+    const double tm = 1e3 * eps * (1 + own.ynorm * nj) * cond;
+    inv.require(c.margin >= own.margin - tm,
+                what + ": margin " + num(c.margin) + " below the minimum-norm dual's " +
+                    num(own.margin));
+    if (own.margin > tm)
+      inv.require(std::abs(c.margin - own.margin) <= tm,
+                  what + ": margin " + num(c.margin) + ", recomputed " + num(own.margin));
+    const double thr = 1e3 * eps * (1 + own.ynorm * nj);
+    if (own.margin > 10 * thr + tm && own.residual < 0.1 * thr)
+      inv.require(c.verdict == Verdict::certified,
+                  what + ": the minimum-norm dual certifies (margin " + num(own.margin) +
+                      ") but verdict " + verdict_name(c.verdict));
+  }
+  if (c.verdict == Verdict::certified)
+    inv.require(c.margin > 0 && c.tangent_sigma_min > 0,
+                what + ": certified with margin " + num(c.margin) + ", sigma_min " +
+                    num(c.tangent_sigma_min));
+}
 
 // ---------------------------------------------------------------------------------------------
 // A Lemma 5.3, (40): if M solves (39) (min ||X||_* s.t. A(X) = A(M)), every flat solution has
@@ -141,6 +276,34 @@ template <class S> struct T33 {
 // applicable when kappa > 1 + 1e-6.
 template <class S> struct L53 {
   static constexpr double tol = 1e4;
+  // Invariants (outside the printed slack): certify(A, M) and certify_flat(A, M) against their
+  // recomputation (check_certificate), and their `certified` against the truth the solver
+  // establishes: M certified => M minimises (39), so ||M||_* <= ||X_n||_* + u_n; certify_flat
+  // certified => D1 M D2 minimises (21), so ||D1 M D2||_* <= ||X*||_* + u_f (a margin of
+  // 1e-6 max(1, value) for X_n, X* being feasible to the solver's tolerance only; a wrong
+  // certificate is off by O(1) on the shapes that are not recovered).
+  static Invariants certificate_invariants(const Instance<S>& inst, const Instance<double>& id,
+                                           const Rescaling<S>& D, const Certificate& cert,
+                                           const Solved<S>& F, const Solved<S>& N) {
+    Invariants inv;
+    check_certificate(inv, cert, own_certificate(id.A, id.M), "certify(A, M)");
+    const Rescaling<double> Dd = rescaling(id.A);
+    const Mat<double> D1i = spd_inverse<double>(Dd.D1, "D1"), D2i = spd_inverse<double>(Dd.D2, "D2");
+    const Certificate cf = certify_flat<double>(id.A, id.M);
+    check_certificate(inv, cf, own_certificate(id.A.composed(D1i, D2i), Mat<double>(Dd.D1 * id.M * Dd.D2)),
+                      "certify_flat(A, M)");
+    const S nm = nuclear_norm<S>(inst.M);
+    if (cert.verdict == Verdict::certified)
+      inv.require(nm <= N.value + N.u + S(1e-6) * std::max<S>(S(1), nm),
+                  "certify(A, M) certified but ||M||_* = " + num(to_double(nm)) +
+                      " > ||X_n||_* = " + num(to_double(N.value)));
+    const S nfm = nuclear_norm<S>(Mat<S>(D.D1 * inst.M * D.D2));
+    if (cf.verdict == Verdict::certified)
+      inv.require(nfm <= F.value + F.u + S(1e-6) * std::max<S>(S(1), nfm),
+                  "certify_flat(A, M) certified but ||D1 M D2||_* = " + num(to_double(nfm)) +
+                      " > ||X*||_* = " + num(to_double(F.value)));
+    return inv;
+  }
   static Outcome run(const Shape& shape, Variant v) {
     Instance<S> inst = make_instance<S>(shape);
     if (inst.empty()) return not_applicable("no measurements");
@@ -171,7 +334,8 @@ template <class S> struct L53 {
                                            "(kappa^2-1)||X_n||_*"));
     // the hypothesis at the truth, decided once in double on the same exact instance
     const Instance<double> id = make_instance<double>(shape);
-    const bool certified = certify<double>(id.A, id.M).verdict == Verdict::certified;
+    const Certificate cert = certify<double>(id.A, id.M);
+    const bool certified = cert.verdict == Verdict::certified;
     if (certified) {
       const S nm = nuclear_norm<S>(inst.M);
       parts.push_back(bound_outcome<S>(S(nf - nm), S((k2 - S(1)) * nm + extra), nm, tol,
@@ -186,6 +350,7 @@ template <class S> struct L53 {
     Outcome o = worst_of(Kind::bound, parts);
     o.detail += "; kappa=" + num(to_double(kappa)) + " ||LfRf'||_*/||X_n||_*=" +
                 num(to_double(S(nf / nn)));
+    if (!ctl) o = certificate_invariants(inst, id, D, cert, F, N).applied_to(o);
     o.regime = std::string(family_name(shape.family)) +
                (certified ? " M certified" : " M not certified") +
                (nf > nn * S(1 + 1e-9) ? " flat!=nuclear" : " flat=nuclear");
