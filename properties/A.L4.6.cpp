@@ -1,7 +1,7 @@
 // A Lemma 4.6: if A satisfies l_p/l_2 RIP (r, delta1, delta2) and alpha1 I <= Q_i <= alpha2 I,
 // then A(Q1^{-1} . Q2^{-1}) satisfies it with (r, alpha2^-2 delta1, alpha1^-2 delta2); p = 2, 1.
 // Checked only through implications: explicit-X estimates of one map against certified sides of
-// the other (both directions), and exactly at full rank for l2 (see lib/src/rows/rows_a45.cpp).
+// the other (both directions), and exactly at full rank for l2 (see catalogue/rows/rows_a45.cpp).
 // Negative control: alpha1 and alpha2 interchanged.
 // This file also holds the unit tests of flatmin/rip.hpp (the RIP interval module).
 #include <algorithm>

@@ -1,6 +1,6 @@
 // A Lemma 5.2 (completion): (p/(d1 d2))(1-delta) I <= D_i^2 <= (p/(d1 d2))(1+delta) I with
 // probability >= 1 - 4 d_min^{-c}, in the regime p >= 3(1+c) log(d_max)/(delta^2 d_min).
-// Corrections (see lib/src/rows/rows_a45.cpp): the catalogue's sqrt belongs to D_i, not D_i^2
+// Corrections (see catalogue/rows/rows_a45.cpp): the catalogue's sqrt belongs to D_i, not D_i^2
 // (paper's normalisation m = d1 d2, (38)); and the printed regime (1+c) log(d_max)/(2 delta^2
 // d_min) rests on the false tail bound 2 exp(-2 p d delta^2) — it is the negative control.
 #include <cmath>

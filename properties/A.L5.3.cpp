@@ -2,7 +2,7 @@
 // cond D2), at the truth M where certify() proves M the unique minimiser of (39), and at the
 // solver's nuclear-norm minimiser X_n (which solves (39) for the same b); flat solutions from the
 // solver's minimiser of (21). The solvers' verified gaps enter the right-hand side explicitly
-// (lib/src/rows/rows_solver.cpp); trials where a solver did not return `solved` are not
+// (catalogue/rows/rows_solver.cpp); trials where a solver did not return `solved` are not
 // applicable. Separate condition numbers suffice (weaker hypothesis than Theorem 3.3's joint
 // range) because flat products are invariant under (D1, D2) -> (c D1, D2 / c): tested below.
 // Negative control: kappa = 1 ("flat solutions solve (39)", the A = I statement).

@@ -2,7 +2,7 @@
 // satisfy (22) ||L_f||^2 + ||R_f||^2 <= kappa^2 min-norm value (= 2||X_n||_*, X_n the solver's
 // nuclear-norm minimiser, rank <= k) and (23) ||L_f^T L_f - R_f^T R_f||_* <= 2(kappa^2 - 1)||M||_*
 // (also with ||X_n||_* for ||M||_*), kappa = alpha2/alpha1 for alpha1 I <= D_i <= alpha2 I. The
-// solvers' verified gaps enter the right-hand sides explicitly (lib/src/rows/rows_solver.cpp);
+// solvers' verified gaps enter the right-hand sides explicitly (catalogue/rows/rows_solver.cpp);
 // trials where a solver did not return `solved` are not applicable.
 // Negative control: the A = I statement (Lemma 2.2) for general A, kappa = 1 (flat solutions
 // norm-minimal and balanced).

@@ -2,7 +2,7 @@
 // solution — the minimiser of (56) min ||X||_* s.t. ||Y - X||_{1,1} <= ||S||_{1,1}, no rescaling —
 // equals M: the solver returns M (KKT verified) and certify_rpca proves it the unique minimiser.
 // Negative control: dense corruption (about d_min/3 entries per line). The row is in
-// lib/src/rows/rows_a6_solver.cpp; the solver's own tests are in lib/tests/test_rpca_solver.cpp.
+// catalogue/rows/rows_a6_solver.cpp; the solver's own tests are in lib/tests/test_rpca_solver.cpp.
 // Default run: 40 draws in double, 10 in quad, 40 for the control, 2 in mp50 (~10 s in all);
 // FrequencyLongRun (ctest label "long", entry A.T6.1.long): 2000 draws in double (~13 s).
 #include <iostream>

@@ -1,5 +1,5 @@
 // B Theorem 1 at depth L = 2 (L >= 3 is not checked: no closed form of F there, and E(W*)
-// would need a global minimisation over deep factorisations; see lib/src/rows/rows_solver.cpp):
+// would need a global minimisation over deep factorisations; see catalogue/rows/rows_solver.cpp):
 // the sandwich (5) (1 - delta) F'(X) <= F(X) <= (1 + delta) F'(X) at M, at the nuclear-norm
 // minimiser and at the flat minimiser (F by Theorem 5, F' by Lemma 4), and part 2,
 // ||E(W*)||_* <= (1 + delta)/(1 - delta) min ||X||_*, with E(W*) the minimiser of the flat

@@ -462,7 +462,7 @@ RecoveryInstance generate_instance(const std::string& family, Index d, Index m, 
                             num(per * double(m)) + " numbers, more than 2e8");
   }
 
-  // Draw order as make_instance (lib/src/rows/common.hpp): ground truth first, then the map.
+  // Draw order as make_instance (catalogue/rows/common.hpp): ground truth first, then the map.
   Rng rng(seed);
   const LowRankFactors truth = family == "quadnn"
                                    ? random_symmetric_low_rank(rng, d, rank - rank / 3, rank / 3)

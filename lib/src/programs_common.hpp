@@ -19,7 +19,6 @@
 namespace flatmin {
 namespace programs_detail {
 
-using solver_detail::abs_s;
 using solver_detail::dbl;
 using solver_detail::default_tol;
 using solver_detail::scale_back;

@@ -39,7 +39,7 @@ template <class S> struct DenseSystem {
       b = b0;
     } else {
       const SymEig<S> e = sym_eig<S>(G);
-      const S top = abs_s<S>(e.lambda(m - 1));
+      const S top = abs_of<S>(e.lambda(m - 1));
       std::vector<Index> kept;
       for (Index i = m - 1; i >= 0; --i)
         if (e.lambda(i) > S(1e3) * S(double(m)) * eps * top && top > S(0)) kept.push_back(i);
@@ -68,7 +68,7 @@ template <class S> struct DenseSystem {
 template <class S> S lq_objective(const Vec<S>& w, const Vec<S>& x, const S& q, bool l1) {
   S f(0);
   for (Index j = 0; j < x.size(); ++j)
-    if (x(j) != S(0)) f += w(j) * (l1 ? abs_s<S>(x(j)) : pow_s<S>(abs_s<S>(x(j)), q));
+    if (x(j) != S(0)) f += w(j) * (l1 ? abs_of<S>(x(j)) : pow_s<S>(abs_of<S>(x(j)), q));
   return f;
 }
 
@@ -85,9 +85,9 @@ bool l1_kkt(const Mat<S>& A, const Vec<S>& b, const Vec<S>& w, const Vec<S>& x, 
     S dj;
     if (x(j) != S(0)) {
       ++nnz;
-      dj = abs_s<S>(S(u - sign_of<S>(x(j))));
+      dj = abs_of<S>(S(u - sign_of<S>(x(j))));
     } else {
-      dj = std::max<S>(S(0), S(abs_s<S>(u) - S(1)));
+      dj = std::max<S>(S(0), S(abs_of<S>(u) - S(1)));
     }
     dual = std::max<S>(dual, dj);
   }
@@ -120,7 +120,7 @@ bool l1_polish(const Mat<S>& A, const Vec<S>& b, const Vec<S>& w, std::vector<In
     const S big = xs.cwiseAbs().maxCoeff();
     std::vector<Index> keep;
     for (std::size_t c = 0; c < supp.size(); ++c)
-      if (abs_s<S>(xs(Index(c))) > S(1e3) * ScalarTraits<S>::epsilon() * big) keep.push_back(supp[c]);
+      if (abs_of<S>(xs(Index(c))) > S(1e3) * ScalarTraits<S>::epsilon() * big) keep.push_back(supp[c]);
     if (keep.size() == supp.size() || keep.empty() || pass == 1) break;
     supp = keep;
   }
@@ -170,7 +170,7 @@ LqResult<S> l1_admm(const DenseSystem<S>& sys, const Mat<S>& A0, const Vec<S>& b
     Vec<S> y = dual_estimate();
     const Vec<S> s = A0.transpose() * y;
     S scale(1);
-    for (Index j = 0; j < n; ++j) scale = std::max<S>(scale, S(abs_s<S>(s(j)) / w(j)));
+    for (Index j = 0; j < n; ++j) scale = std::max<S>(scale, S(abs_of<S>(s(j)) / w(j)));
     y /= scale;
     const S f = lq_objective<S>(w, x, S(1), true);
     res.x = x;
@@ -234,7 +234,7 @@ LqResult<S> l1_admm(const DenseSystem<S>& sys, const Mat<S>& A0, const Vec<S>& b
         std::vector<Index> order(static_cast<std::size_t>(n));
         for (Index j = 0; j < n; ++j) order[std::size_t(j)] = j;
         std::stable_sort(order.begin(), order.end(), [&](Index i, Index j) {
-          return abs_s<S>(x(i)) + abs_s<S>(z(i)) > abs_s<S>(x(j)) + abs_s<S>(z(j));
+          return abs_of<S>(x(i)) + abs_of<S>(z(i)) > abs_of<S>(x(j)) + abs_of<S>(z(j));
         });
         std::vector<Index> basis(order.begin(), order.begin() + k_basis);
         std::sort(basis.begin(), basis.end());
@@ -276,7 +276,7 @@ LqDual<S> lq_dual_eval(const Mat<S>& A, const Vec<S>& b, const Vec<S>& w, const 
   LqDual<S> e{S(0), Vec<S>(n), Vec<S>(n)};
   const S e1 = S(1) / S(q - S(1));
   for (Index j = 0; j < n; ++j) {
-    const S as = abs_s<S>(s(j));
+    const S as = abs_of<S>(s(j));
     if (as == S(0)) {
       e.x(j) = S(0);
       e.h(j) = S(0);
@@ -362,7 +362,7 @@ int lq_newton(const DenseSystem<S>& sys, const Mat<S>& A0, const Vec<S>& b0, con
     // level (there the decrease -g^T d ~ ||g||^2 is below what F can resolve, and Armijo would
     // accept shortened steps by rounding luck). Otherwise a is halved until Armijo holds (at
     // most 60 times), as long as the predicted decrease is above F's rounding level.
-    const S f_round = S(100) * ScalarTraits<S>::epsilon() * (abs_s<S>(e.F) + S(1));
+    const S f_round = S(100) * ScalarTraits<S>::epsilon() * (abs_of<S>(e.F) + S(1));
     S a(1);
     LqDual<S> en = lq_dual_eval<S>(A, b, w, q, Vec<S>(y + d));
     bool accepted = false;
@@ -454,7 +454,7 @@ LqResult<S> lq_double_phase(const Mat<S>& A, const Vec<S>& b, const Vec<S>& w, c
   // y0: the least-squares fit of A^T y to the gradient of f at the minimum-norm solution
   Vec<S> gr(A.cols());
   for (Index j = 0; j < A.cols(); ++j)
-    gr(j) = q * w(j) * pow_s<S>(abs_s<S>(sys.x_ls(j)), S(q - S(1))) * sign_of<S>(sys.x_ls(j));
+    gr(j) = q * w(j) * pow_s<S>(abs_of<S>(sys.x_ls(j)), S(q - S(1))) * sign_of<S>(sys.x_ls(j));
   const Vec<S> y0 = sys.A.rows() ? Vec<S>(sys.solve_gram(Vec<S>(sys.A * gr))) : Vec<S>(Vec<S>::Zero(0));
   res.iterations = lq_newton<S>(sys, A, b, w, q, y0, o.max_iterations, tol, res);
   return res;
@@ -463,8 +463,7 @@ LqResult<S> lq_double_phase(const Mat<S>& A, const Vec<S>& b, const Vec<S>& w, c
 }  // namespace programs_detail
 
 template <class S> S lq_conjugate(const S& u, const S& q) {
-  using programs_detail::abs_s;
-  return (q - S(1)) * programs_detail::pow_s<S>(abs_s<S>(S(u / q)), S(q / (q - S(1))));
+  return (q - S(1)) * programs_detail::pow_s<S>(abs_of<S>(S(u / q)), S(q / (q - S(1))));
 }
 
 template <class S>

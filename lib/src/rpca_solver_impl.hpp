@@ -26,7 +26,6 @@ namespace rpca_detail {
 using Clock = std::chrono::steady_clock;
 
 // shared with the nuclear-norm solver (solver_common.hpp)
-using solver_detail::abs_s;
 using solver_detail::dbl;
 using solver_detail::default_tol;
 using solver_detail::svt;
@@ -43,7 +42,7 @@ template <class S> S inner(const Mat<S>& A, const Mat<S>& B) {
 template <class S> S max_abs(const Mat<S>& A) {
   S m(0);
   for (Index j = 0; j < A.cols(); ++j)
-    for (Index i = 0; i < A.rows(); ++i) m = std::max<S>(m, abs_s(A(i, j)));
+    for (Index i = 0; i < A.rows(); ++i) m = std::max<S>(m, abs_of(A(i, j)));
   return m;
 }
 

@@ -1,6 +1,6 @@
 // Internal helpers shared by the convex-program solvers (solver_*.hpp: nuclear / flat;
 // programs_lq.hpp, programs_noisy.hpp: weighted l_q and noisy nuclear; rpca_solver_impl.hpp:
-// robust PCA): dbl, abs_s, default_tol, gram, AffineProjector (projection onto A(X) = b), svt /
+// robust PCA): dbl, default_tol, gram, AffineProjector (projection onto A(X) = b), svt /
 // svt_symmetric / svt_gram (the proximal map of the nuclear norm), Tangent / tangent_at,
 // truncate, the residual-balancing rule every ADMM loop uses, and the scale-free form every
 // program is solved in (ScaleFree, scale_free, scale_back). lib/tests/test_solver.cpp tests svt
@@ -18,6 +18,7 @@
 #include <utility>
 #include <vector>
 
+#include "flatmin/abs.hpp"
 #include "flatmin/linalg.hpp"
 #include "flatmin/sensing.hpp"
 #include "flatmin/solver.hpp"
@@ -27,7 +28,6 @@ namespace flatmin {
 namespace solver_detail {
 
 template <class S> double dbl(const S& x) { return to_double(x); }
-template <class S> S abs_s(const S& x) { return x < S(0) ? S(-x) : x; }
 
 template <class S> double default_tol(double asked) {
   if (asked > 0) return asked;
@@ -122,7 +122,7 @@ template <class S> class AffineProjector {
     use_llt_ = llt_.info() == Eigen::Success && dmin * dmin > S(1e3) * S(double(m)) * eps * dmax * dmax;
     if (!use_llt_) {
       const SymEig<S> e = sym_eig<S>(G);
-      const S top = e.lambda.size() ? abs_s(e.lambda(e.lambda.size() - 1)) : S(0);
+      const S top = e.lambda.size() ? abs_of(e.lambda(e.lambda.size() - 1)) : S(0);
       Vec<S> inv = Vec<S>::Zero(m);
       for (Index i = 0; i < m; ++i)
         if (e.lambda(i) > S(1e3) * S(double(m)) * eps * top) inv(i) = S(1) / e.lambda(i);
@@ -238,16 +238,16 @@ Mat<S> svt_symmetric(const Mat<S>& W, const S& tau, Index& rank, Index& gap_rank
   std::vector<Index> order(static_cast<std::size_t>(n));
   for (Index i = 0; i < n; ++i) order[std::size_t(i)] = i;
   std::stable_sort(order.begin(), order.end(), [&e](Index a, Index b) {
-    return abs_s(e.lambda(a)) > abs_s(e.lambda(b));
+    return abs_of(e.lambda(a)) > abs_of(e.lambda(b));
   });
   rank = 0;
-  while (rank < n && abs_s(e.lambda(order[std::size_t(rank)])) > tau) ++rank;
+  while (rank < n && abs_of(e.lambda(order[std::size_t(rank)])) > tau) ++rank;
   Mat<S> Pk(W.rows(), rank);
   Vec<S> s(rank), signed_s(rank);
   for (Index i = 0; i < rank; ++i) {
     const Index j = order[std::size_t(i)];
     Pk.col(i) = e.P.col(j);
-    s(i) = abs_s(e.lambda(j)) - tau;
+    s(i) = abs_of(e.lambda(j)) - tau;
     signed_s(i) = e.lambda(j) < S(0) ? S(-s(i)) : s(i);
   }
   gap_rank = first_gap<S>(s);

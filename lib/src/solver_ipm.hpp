@@ -180,7 +180,7 @@ bool interior_point(const SensingMap<S>& A, const Vec<S>& b, int max_iterations,
   for (Index i = 0; i < m; ++i) {
     const S ai = S(A.matrix(i).norm()) / std::sqrt(S(2));  // ||Abar_i||_F
     amax = std::max(amax, ai);
-    ratio = std::max(ratio, (S(1) + abs_s(bs(i))) / (S(1) + ai));
+    ratio = std::max(ratio, (S(1) + abs_of(bs(i))) / (S(1) + ai));
   }
   const S rn = std::sqrt(S(double(n)));
   const S xi = std::max({S(10), rn, S(double(n)) * ratio});
@@ -204,7 +204,7 @@ bool interior_point(const SensingMap<S>& A, const Vec<S>& b, int max_iterations,
     const S pobj = Z.trace() / S(2), dobj = bs.dot(y);
     st.primal = dbl(S(rp.norm() / bnorm));
     st.dual = dbl(S(Rd.norm() / cnorm));
-    st.gap = dbl(S(abs_s(S(pobj - dobj)) / (S(1) + abs_s(pobj) + abs_s(dobj))));
+    st.gap = dbl(S(abs_of(S(pobj - dobj)) / (S(1) + abs_of(pobj) + abs_of(dobj))));
     st.iterations = k;
     if (!std::isfinite(st.primal) || !std::isfinite(st.dual) || !std::isfinite(st.gap)) {
       st.why = "non-finite residuals";

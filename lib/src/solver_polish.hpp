@@ -233,7 +233,7 @@ template <class S>
 FarkasCheck farkas_check(const SensingMap<S>& A, const Vec<S>& b, const Vec<S>& y, const S& xls) {
   const S eps = ScalarTraits<S>::epsilon(), m(double(A.m()));
   S weight(0);
-  for (Index i = 0; i < A.m(); ++i) weight += abs_s<S>(y(i)) * S(A.matrix(i).norm());
+  for (Index i = 0; i < A.m(); ++i) weight += abs_of<S>(y(i)) * S(A.matrix(i).norm());
   const S aty = A.adjoint(y).norm(), by = b.dot(y);
   const S denom = aty + m * eps / (S(1) - m * eps) * weight;
   FarkasCheck f;

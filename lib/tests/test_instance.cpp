@@ -231,7 +231,7 @@ TEST(Instance, GenerateIsDeterministicInTheSeed) {
 }
 
 TEST(Instance, GenerateDrawsLikeTheCatalogue) {
-  // ground truth first, then the map, from Rng(seed) (lib/src/rows/common.hpp make_instance)
+  // ground truth first, then the map, from Rng(seed) (catalogue/rows/common.hpp make_instance)
   Rng rng(21);
   const Mat<double> M = assemble<double>(random_low_rank(rng, 5, 5, 2));
   const SensingMap<double> A = gaussian_map(rng, 5, 5, 12);

@@ -1,8 +1,7 @@
 // flatmin/abs.hpp — |x| for every scalar type flatmin computes in (double, quad, mp50), defined
 // once. std::abs is not found by argument-dependent lookup for the Boost.Multiprecision types in
 // every context, and where it is found it may return an expression template; this returns S.
-// (The convex-program solvers still carry their own copy, solver_detail::abs_s in
-// lib/src/solver_common.hpp, left to the restructuring of those headers.)
+// Used by the library, the solvers and the catalogue alike.
 #pragma once
 
 namespace flatmin {

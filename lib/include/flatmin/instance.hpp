@@ -75,7 +75,7 @@ std::string format_instance(const RecoveryInstance& inst);
 void write_instance(const RecoveryInstance& inst, const std::string& path);
 
 // A random instance, deterministic in `seed` (flatmin's Rng), drawn like the catalogue's
-// instances (lib/src/rows/common.hpp make_instance): ground truth first, then the map.
+// instances (catalogue/rows/common.hpp make_instance): ground truth first, then the map.
 //   truth: gaussian, bilinear, completion: random_low_rank(d, d, rank), assembled (||M||_F = 1);
 //          quadnn: random_symmetric_low_rank(d, rank - rank/3, rank/3) (rank 3: signs +, +, -)
 //   map:   gaussian_map(d, d, m), bilinear_map(d, d, m), completion_map(d, d, p),

@@ -27,7 +27,7 @@
 #include "common.hpp"
 #include "flatmin/linalg.hpp"
 #include "flatmin/solver.hpp"
-#include "../symmetric_part.hpp"
+#include "symmetric_part.hpp"  // lib/src (the library's internal (X + X^T) / 2)
 
 namespace flatmin::catalogue::detail {
 
