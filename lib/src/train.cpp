@@ -1,6 +1,6 @@
 // Definitions of flatmin/train.hpp: the training loop of paper B's experiments.
 //
-// Index convention as in deep.cpp: layers 1..L, W_j = W[j-1] (d_j x d_{j-1}), P_j = W_j ... W_1
+// Index convention as in deep_impl.hpp: layers 1..L, W_j = W[j-1] (d_j x d_{j-1}), P_j = W_j ... W_1
 // (P_0 = I), E = P_L. One update with residuals r_i = <A_i, E> - y_i over the batch I:
 //   G = (2/B) sum_{i in I} r_i A_i                         (d_L x d_0, dLoss/dE)
 //   grad_j = S_{j+1}^T G P_{j-1}^T,  S_{j+1} = W_L ... W_{j+1}

@@ -80,7 +80,7 @@ template <class S> Layers<S> theorem5_factors(const SensingMap<S>& A, const Mat<
 
 // B Theorem 7 (24), n = 1, paper B's convention: L || (A^T M)^{L-1} A^T ||_{S_{2/L}}^{2/L}.
 template <class S> S paper_b_single_value(const Mat<S>& A, const Mat<S>& M, Index L);
-// An explicit factorisation attaining (24) (flatmin's derivation, documented in deep.cpp and row
+// An explicit factorisation attaining (24) (flatmin's derivation, documented in deep_impl.hpp, row
 // B.T7): for d_L <= d_0, X = (A^T M)^{L-1} A^T = P Sigma Q^T (thin SVD, rho = d_L), S =
 // Sigma^{1/L}, N = P^T A^T M P:  W_1 = S^{-1} P^T A^T M,  W_j = S^{-j} N S^{j-1} (1 < j < L),
 // W_L = Q S^{-L} N S^{L-1}; for d_L > d_0 the transposed problem; intermediate widths > rho are

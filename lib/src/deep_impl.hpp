@@ -1,7 +1,10 @@
-// Definitions of flatmin/deep.hpp: deep matrix factorization of paper B.
+// Definitions of flatmin/deep.hpp: deep matrix factorization of paper B, included only by
+// deep_<type>.cpp (one translation unit per scalar type: a single one for all three needed 2.3 GB).
 //
 // Index convention inside this file: layers are numbered 1..L as in the paper, W_j = W[j-1] is
 // d_j x d_{j-1}; P[m] = W_m ... W_1 (P[0] = I_{d_0}) and Sx[m] = W_L ... W_m (Sx[L+1] = I_{d_L}).
+#pragma once
+
 #include "flatmin/deep.hpp"
 
 #include <algorithm>
@@ -701,6 +704,5 @@ template <class S> Mat<S> min_frobenius_interpolant(const SensingMap<S>& A, cons
   template TraceMinResult<S> minimise_trace_over_factorisations<S>(                             \
       const SensingMap<S>&, const Layers<S>&, const TraceMinOptions&);                          \
   template Mat<S> min_frobenius_interpolant<S>(const SensingMap<S>&, const Vec<S>&);
-FLATMIN_FOR_EACH_SCALAR(FLATMIN_INSTANTIATE_DEEP)
 
 }  // namespace flatmin

@@ -1,0 +1,7 @@
+// Paper B's deep factorization (flatmin/deep.hpp) in mp50.
+#ifndef FLATMIN_DOUBLE_ONLY
+#include "deep_impl.hpp"
+namespace flatmin {
+FLATMIN_INSTANTIATE_DEEP(::flatmin::mp50)
+}
+#endif
