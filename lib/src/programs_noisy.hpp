@@ -450,6 +450,12 @@ SolveResult<S> noisy_admm(const SensingMap<S>& A, const Vec<S>& b, const S& eps,
   return res;
 }
 
+// Every precision's first phase runs in double: compiled once, in programs_noisy_double.cpp (the
+// quad translation unit needed 2.4 GB with its own copy).
+extern template SolveResult<double> noisy_admm<double>(const SensingMap<double>&,
+                                                       const Vec<double>&, const double&,
+                                                       const SolveOptions&, double);
+
 }  // namespace programs_detail
 
 namespace programs_detail {
