@@ -109,7 +109,7 @@ void print_catalogue_markdown() {
     for (const std::string& f : r.functions) fns += (fns.empty() ? "`" : ", `") + f + "`";
     std::cout << "| " << r.id << " | " << cell(r.source) << " | " << kind_name(r.kind) << " | "
               << cell(r.statement) << " | " << tolerance_text(r) << " | " << r.default_trials
-              << (r.long_running ? " (long)" : "") << " | " << fns << " | "
+              << (r.long_running ? " (long)" : "") << " | " << (fns.empty() ? "none" : fns) << " | "
               << joined(r.figures, "none") << " | [properties/" << r.id
               << ".cpp](../properties/" << r.id << ".cpp) |\n";
   }
@@ -231,8 +231,9 @@ CLI::App* add_check_command(CLI::App& app, std::function<int()>& action) {
   check->add_flag("--control", a->control,
                   "run the row's negative control instead (expect VIOLATED)");
   check->add_flag("--long", a->include_long,
-                  "with 'all': include the long-running stat rows; with --list: every row's source, "
-                  "kind, tolerance, property file, library functions, figures and statement");
+                  "with 'all': include the long-running stat rows; with --list: every row's "
+                  "source, kind, tolerance, property file, library functions, figures and "
+                  "statement");
   action = [a, trials] { return run_check(*a, *trials); };
   return check;
 }
