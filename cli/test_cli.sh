@@ -34,6 +34,8 @@ expect 2 "unknown precision 'float'" check "$first" --precision float
 expect 2 "--seed must be an unsigned 64-bit integer" check "$first" --seed -1
 expect 2 "--seed must be an unsigned 64-bit integer" check "$first" --seed 12abc
 expect 2 "give a catalogue id" check
+expect 0 "properties/A.L2.1.cpp" check --list --long
+expect 2 "--markdown or --long, not both" check --list --markdown --long
 expect 2 "" frobnicate
 expect 1 "VIOLATED" check "$first" --control --trials 5
 # a double-only build (FLATMIN_EXTENDED_PRECISION=OFF) refuses extended precision as a usage error

@@ -11,6 +11,7 @@
 #include "flatmin/linalg.hpp"
 #include "flatmin/objective.hpp"
 #include "flatmin/sensing.hpp"
+#include "tolerances.hpp"
 
 namespace flatmin::catalogue::detail {
 

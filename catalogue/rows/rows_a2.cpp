@@ -81,7 +81,7 @@ template <class S> struct EQ10 {
     Instance<S> inst = make_instance<S>(shape);
     const Mat<S>& X = inst.M;
     const Index k = shape.k, r = shape.r;
-    const double tol = 1e4;
+    const double tol = kExactEps;
     const S nuc = nuclear_norm<S>(X);
     const S xf = X.norm();
     const Factors<S> f = svd_factors<S>(X, k);
@@ -158,7 +158,7 @@ template <class S> struct EQ10 {
 template <class S> struct L21 {
   static Outcome run(const Shape& shape, Variant v) {
     Instance<S> inst = make_instance<S>(shape);
-    const double tol = 1e4;
+    const double tol = kExactEps;
     const Factors<S> P = orbit_point(svd_factors<S>(inst.M, shape.k), inst.rng);
     const Mat<S> U = cast_matrix<S>(inst.rng.normal_matrix(shape.d1, shape.k));
     const Mat<S> V = cast_matrix<S>(inst.rng.normal_matrix(shape.d2, shape.k));
@@ -251,7 +251,7 @@ template <class S> struct L21 {
 template <class S> struct L22 {
   static Outcome run(const Shape& shape, Variant v) {
     Instance<S> inst = make_instance<S>(shape);
-    const double tol = 1e4;
+    const double tol = kExactEps;
     const Index k = shape.k;
     const S nuc = nuclear_norm<S>(inst.M);
     const Factors<S> f = svd_factors<S>(inst.M, k);
@@ -337,17 +337,25 @@ void register_rows_a2(std::vector<Row>& out) {
                  "||R^2||_F: corrected); SVD factors attain both, orbit and padded-block "
                  "factorisations are >= with excess (1/2)(||U'L-V'R||^2+||P_U^perp L||^2+"
                  "||P_V^perp R||^2)",
-                 spec, 1e4, 0, 100, false, dispatch<EQ10>()});
+                 {"svd_factors", "nuclear_norm"},
+                 {"A-fig1", "A-fig2", "A-fig3", "A-fig4"},
+                 spec, kExactEps, 0, 100, false, dispatch<EQ10>()});
   out.push_back({"A.L2.1", "A Lemma 2.1", Kind::exact,
                  "A = I: D^2 f[U,V] = 2||LV^T+UR^T||^2 on LR^T = M (12); off it "
                  "4<LR^T-M,UV^T> + 2||LV^T+UR^T||^2; str by definition = 2(||L||^2+||R||^2) (13)",
-                 spec, 1e4, 0, 100, false, dispatch<L21>()});
+                 {"hessian_form", "hessian_form_definition", "scaled_trace_definition",
+                  "svd_factors"},
+                 {"A-fig1", "A-fig2"},
+                 spec, kExactEps, 0, 100, false, dispatch<L21>()});
   out.push_back({"A.L2.2", "A Lemma 2.2", Kind::exact,
                  "A = I, LR^T = M: balanced pairs have str = 4||M||_* = 2 min-norm; at an "
                  "unbalanced orbit point str = 2 norm, grad phi(I) = L^TL - R^TR and "
                  "||L^TL-R^TR||_F^2 <= (n+2||M||_*)(n-2||M||_*) (n = ||L||^2+||R||^2): "
                  "flat <=> norm-minimal <=> balanced",
-                 spec, 1e4, 0, 100, false, dispatch<L22>()});
+                 {"scaled_trace_definition", "first_derivative_along", "svd_factors",
+                  "nuclear_norm"},
+                 {"A-fig1", "A-fig2", "A-fig3", "A-fig4"},
+                 spec, kExactEps, 0, 100, false, dispatch<L22>()});
 }
 
 }  // namespace flatmin::catalogue::detail

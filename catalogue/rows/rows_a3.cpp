@@ -25,7 +25,7 @@ template <class S> struct L31 {
     const Rescaling<S> D = rescaling(inst.A);
     const Mat<S> U = cast_matrix<S>(inst.rng.normal_matrix(shape.d1, shape.k));
     const Mat<S> V = cast_matrix<S>(inst.rng.normal_matrix(shape.d2, shape.k));
-    const double tol = 1e4;
+    const double tol = kExactEps;
     // (15): D^2 f[U,V] = 2 ||A(L V^T + U R^T)||^2 on the solution set.
     const S form_def = hessian_form_definition(inst.A, inst.b, P.L, P.R, U, V);
     const S form_15 = S(2) * inst.A.apply(P.L * V.transpose() + U * P.R.transpose()).squaredNorm();
@@ -133,7 +133,7 @@ template <class S> bool random_feasible_pair(Instance<S>& inst, Index k, Factors
 template <class S>
 std::vector<Outcome> t32_optimality(Instance<S>& inst, const Rescaling<S>& D, Index k,
                                     std::string& regime) {
-  const double tol = 1e4;
+  const double tol = kExactEps;
   const Solved<S> F = solve_flat_rows<S>(inst.A, inst.b, D);
   if (!F.ok) {
     regime = "opt: not solved";
@@ -212,7 +212,7 @@ bool t32_optimality_control(Instance<S>& inst, const Rescaling<S>& D, Index k, O
     return false;
   }
   const S vn = objective19<S>(D, svd_factors<S>(N.X, k));
-  out = exact_outcome<S>(vn, F.value, F.value, 1e4,
+  out = exact_outcome<S>(vn, F.value, F.value, kExactEps,
                          "control: norm-minimal factors of X_n attain opt (20)");
   regime = out.holds ? "ctl-opt: accepted" : "ctl-opt: rejected";
   return true;
@@ -231,7 +231,7 @@ template <class S> struct T32 {
     const Mat<S> X = D.D1 * inst.M * D.D2;
     Factors<S> f = flat_factors<S>(X, D, shape.k);
     if (v == Variant::negative_control) f = svd_factors<S>(X, shape.k);  // wrong: D^{-1} forgotten
-    const double tol = 1e4;
+    const double tol = kExactEps;
     const S nx = nuclear_norm<S>(X);
     const S half = (D.D1 * f.L).squaredNorm() / S(2) + (D.D2 * f.R).squaredNorm() / S(2);
     const Vec<S> res = inst.A.apply(f.L * f.R.transpose()) - inst.b;
@@ -290,7 +290,7 @@ template <class S> struct L34 {
     const S nrm = factor_norm_sq<S>(f.L, f.R);
     S rhs = (S(1) - S(1) / (kappa * kappa)) * nrm;
     if (v == Variant::negative_control) rhs = S(0);
-    Outcome o = bound_outcome<S>(lhs, rhs, nrm, 1e4, "(25) balance gap <= (1-kappa^-2)(|L|^2+|R|^2)");
+    Outcome o = bound_outcome<S>(lhs, rhs, nrm, kExactEps, "(25) balance gap <= (1-kappa^-2)(|L|^2+|R|^2)");
     o.regime = to_double(kappa) < 1.5 ? "kappa<1.5" : "kappa>=1.5";
     if (v == Variant::negative_control) o.applicable = to_double(kappa) > 1.01;
     return o;
@@ -312,7 +312,10 @@ void register_rows_a3(std::vector<Row>& out) {
   out.push_back({"A.L3.1", "A Lemma 3.1", Kind::exact,
                  "D^2 f = 2||A(LV^T+UR^T)||^2 on the solution set; str by definition (2) = "
                  "2m(||D1 L||^2 + ||D2 R||^2) (16)",
-                 all, 1e4, 0, 100, false, dispatch<L31>()});
+                 {"rescaling", "scaled_trace_closed", "scaled_trace_definition", "hessian_form",
+                  "hessian_form_definition"},
+                 {"A-fig1", "A-fig2", "A-fig3", "A-fig4", "A-noise"},
+                 all, kExactEps, 0, 100, false, dispatch<L31>()});
 
   ShapeSpec t32 = all;
   t32.families = {FamilyId::gaussian, FamilyId::bilinear, FamilyId::completion};
@@ -327,13 +330,17 @@ void register_rows_a3(std::vector<Row>& out) {
                  "(rank <= k) is feasible with (19)-value ||X*||_* = opt (20) (dual bound "
                  "recomputed) and no feasible pair (orbit, factors of M, of the nuclear minimiser, "
                  "random feasible pairs) does better, up to the solver's tolerance",
-                 t32, 1e4, 0, 100, false, dispatch<T32>()});
+                 {"rescaling", "flat_factors", "solve_flat", "solve_nuclear", "nuclear_norm"},
+                 {"A-fig1", "A-fig2", "A-fig3", "A-fig4", "A-noise", "B-fig1", "B-fig2", "B-thm4"},
+                 t32, kExactEps, 0, 100, false, dispatch<T32>()});
 
   ShapeSpec l34 = all;
   l34.families = {FamilyId::gaussian};
   out.push_back({"A.L3.4", "A Lemma 3.4", Kind::bound,
                  "minimisers of (24): ||L^T L - R^T R||_* <= (1 - kappa^-2)(||L||^2 + ||R||^2)",
-                 l34, 1e4, 0, 100, false, dispatch<L34>()});
+                 {"flat_factors", "balance_gap", "factor_norm_sq"},
+                 {"A-fig1", "A-fig2", "A-fig4"},
+                 l34, kExactEps, 0, 100, false, dispatch<L34>()});
 }
 
 }  // namespace flatmin::catalogue::detail

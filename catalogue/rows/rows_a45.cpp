@@ -117,7 +117,7 @@ Outcome stat_outcome(bool event, double value, std::string regime, std::string d
 // Tolerance 1e3 eps: every side is an SVD (Jacobi, O(d eps)), an eigenvalue of Q (O(d eps)), or
 // a norm of A(X) for m <= 40 measurements (O(m eps)); a few hundred ulps covers their sum.
 template <class S> struct L46 {
-  static constexpr double tol = 1e3;
+  static constexpr double tol = kRipEps;
   static Outcome run(const Shape& shape, Variant v) {
     Instance<S> inst = make_instance<S>(shape);
     if (inst.empty()) return not_applicable("no measurements");
@@ -192,7 +192,7 @@ template <class S> struct L46 {
 // and (b)-upper. Tolerance 1e3 eps relative to the largest eigenvalue involved: sums of
 // m d_i k squares (m <= 50) and Jacobi SVD / eigenvalues of d <= 5 matrices.
 template <class S> struct L48 {
-  static constexpr double tol = 1e3;
+  static constexpr double tol = kRipEps;
   static Outcome run(const Shape& shape, Variant v) {
     Instance<S> inst = make_instance<S>(shape);
     if (inst.empty()) return not_applicable("no measurements");
@@ -442,7 +442,7 @@ template <class S> struct L52 {
 // d <= 22 matrices).
 // Negative control: far outside the regime, p / 5 (M is typically not recoverable).
 template <class S> struct L54 {
-  static constexpr double C = 0.5, p_top = 0.95, tol = 1e3;
+  static constexpr double C = 0.5, p_top = 0.95, tol = kRipEps;
   static Outcome run(const Shape& shape, Variant v) {
     const bool ctl = v == Variant::negative_control;
     Shape s = shape;
@@ -556,6 +556,8 @@ void register_rows_a45(std::vector<Row>& out) {
                  "l_p/l_2 RIP (p = 2, 1) of A(Q1^-1 . Q2^-1) within (alpha2^-2 delta1, "
                  "alpha1^-2 delta2): explicit-X estimates of one map against certified sides of "
                  "the other, both directions, and exactly at full rank (l2)",
+                 {"rip_constants", "rip_ratio"},
+                 {},
                  l46, L46<double>::tol, 0, 100, false, dispatch<L46>()});
 
   ShapeSpec l48 = l46;
@@ -567,6 +569,8 @@ void register_rows_a45(std::vector<Row>& out) {
                  "rank-1 l2/l2 RIP: delta1 <= lambda(D_i) <= delta2 (certified sides), rank-1 "
                  "witnesses v e_i^T attaining rho >= lambda_max(D_i) / <= lambda_min(D_i), and "
                  "identity (18) sum ||A(L e_j e_i^T)||^2 = m d2 ||D1 L||^2",
+                 {"rescaling", "rip_constants", "rip_ratio"},
+                 {"A-fig1", "A-fig2", "A-fig3", "A-fig4", "A-noise"},
                  l48, L48<double>::tol, 0, 100, false, dispatch<L48>()});
 
   ShapeSpec l44;
@@ -580,6 +584,8 @@ void register_rows_a45(std::vector<Row>& out) {
   out.push_back({"A.L4.4", "A Lemma 4.4", Kind::stat,
                  "Gaussian, m in [10, 15] r(d1+d2): estimated l2/l2 RIP constants at rank 2r lie "
                  "in [1 - 0.5, 1 + 0.5] (necessary condition of RIP (2r, 1-delta, 1+delta))",
+                 {"gaussian_map", "rip_constants"},
+                 {"A-fig1", "A-fig2", "A-fig3", "A-fig4", "A-noise", "B-fig1", "B-fig2", "B-thm4"},
                  l44, 0, 0.95, 200, false, dispatch<L44>()});
 
   ShapeSpec l45 = l44;
@@ -587,6 +593,8 @@ void register_rows_a45(std::vector<Row>& out) {
   out.push_back({"A.L4.5", "A Lemma 4.5", Kind::stat,
                  "bilinear, m in [10, 15] r(d1+d2): estimated l1/l2 RIP constants at rank 2r lie "
                  "in [0.2, 1.5] (numerical constants delta1, delta2 of the lemma, fixed here)",
+                 {"bilinear_map", "rip_constants"},
+                 {"A-fig3", "A-fig4"},
                  l45, 0, 0.95, 100, false, dispatch<L45>()});
 
   ShapeSpec l49;
@@ -600,6 +608,8 @@ void register_rows_a45(std::vector<Row>& out) {
   out.push_back({"A.L4.9", "A Lemma 4.9", Kind::stat,
                  "bilinear, m >= 2 d_max/delta^2, log m <= 3 delta^2 d_min, delta = 0.4: "
                  "(1-delta) I <= D_i <= (1+delta) I",
+                 {"bilinear_map", "gram_left", "gram_right"},
+                 {"A-fig3", "A-fig4"},
                  l49, 0, 0.95, 100, false, dispatch<L49>()});
 
   ShapeSpec l52;
@@ -616,6 +626,8 @@ void register_rows_a45(std::vector<Row>& out) {
                  "sqrt belongs to D_i) with frequency >= 1 - 4/d_min, in the CORRECTED regime "
                  "p >= 3(1+c) log(d_max)/(delta^2 d_min) (printed: (1+c) log(d_max)/(2 delta^2 "
                  "d_min), from a false tail bound; it is the negative control)",
+                 {"completion_map", "gram_left", "gram_right"},
+                 {"A-fig3", "A-fig4"},
                  l52, 0, 0.86, 200, false, dispatch<L52>()});
 
   ShapeSpec l54;
@@ -630,6 +642,8 @@ void register_rows_a45(std::vector<Row>& out) {
                  "completion, p >= 0.5 mu r log(mu r) log(d_max)/d_min: (41) ||X - M||_* <= "
                  "8(1 + sqrt(6r/p))(||X||_* - ||M||_*) for feasible X (random, shrinking and "
                  "subgradient-descent candidates)",
+                 {"completion_map", "nuclear_norm"},
+                 {"A-fig2", "A-fig3", "A-fig4"},
                  l54, L54<double>::tol, 0.95, 200, false, dispatch<L54>()});
 }
 

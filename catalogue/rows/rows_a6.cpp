@@ -44,7 +44,7 @@ template <class S> struct S6 {
   static Outcome run(const Shape& shape, Variant v) {
     Instance<S> inst = make_instance<S>(shape);
     const Index d1 = shape.d1, d2 = shape.d2, k = shape.k;
-    const double tol = 1e4;
+    const double tol = kExactEps;
     const Index per_line = 1 + Index(inst.rng.below(2));
     const Mat<S> Snat = cast_matrix<S>(sparse_corruption(inst.rng, d1, d2, per_line, 0.3, 1.0));
     const Mat<S> Y = inst.M + Snat;
@@ -186,7 +186,11 @@ void register_rows_a6(std::vector<Row>& out) {
                  "robust PCA local model (51): majorises dist^2_Omega(Y - LR^T), equals it at the "
                  "base point with the same derivative (grad dist^2 = 2(Z - P_Omega Z)), and its str "
                  "by definition is 2(||L||^2+||R||^2)",
-                 spec, 1e4, 0, 100, false, dispatch<S6>()});
+                 {"rpca_local_model", "rpca_local_target", "rpca_loss", "rpca_gradient",
+                  "project_l1_ball", "l1_projection_threshold", "scaled_trace_definition",
+                  "first_derivative_along"},
+                 {},
+                 spec, kExactEps, 0, 100, false, dispatch<S6>()});
 }
 
 }  // namespace flatmin::catalogue::detail

@@ -93,7 +93,7 @@ template <class S> struct T61 {
     opt.max_iterations = budget;
     const SolveResult<S> res = solve_rpca<S>(Y, tau, opt);
     const double err = to_double(S((res.X - M).norm()));
-    const double thr = std::is_same_v<S, double> ? 1e-10 : 1e-25;
+    const double thr = std::is_same_v<S, double> ? kRpcaRecoveryDouble : kRpcaRecoveryQuad;
     // the solver's dual as the certificate's first candidate (when it is finite)
     const Mat<S> W = rpca_dual_matrix<S>(res, d1, d2);
     bool finite = true;
@@ -133,6 +133,8 @@ void register_rows_a6_solver(std::vector<Row>& out) {
                  "minimiser of (56) min ||X||_* s.t. ||Y - X||_{1,1} <= ||S||_{1,1} (no "
                  "rescaling), is M: solver `solved` with ||X - M||_F <= 1e-10 (quad 1e-25) and M "
                  "certified as the unique minimiser",
+                 {"solve_rpca", "certify_rpca", "rpca_dual_matrix", "sparse_corruption"},
+                 {"A-rpca"},
                  spec, 0, 0.90, 40, false, dispatch<T61>()});
 }
 

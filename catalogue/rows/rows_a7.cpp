@@ -130,7 +130,7 @@ template <class S> struct Eq59 {
     if (inst.empty()) return not_applicable("no measurements");
     const Widths w = split_widths(shape, inst.rng);
     const Index d = shape.d1, m = inst.A.m(), r = shape.r, r1 = shape.r - shape.r2;
-    const double tol = 1e4;
+    const double tol = kExactEps;
     // teacher (U_nat, v) and student (U1, U2), drawn after the instance
     const Mat<S> Unat = cast_matrix<S>(inst.rng.normal_matrix(d, r));
     Vec<S> vw(r);
@@ -200,7 +200,7 @@ template <class S> struct L72 {
     if (inst.empty()) return not_applicable("no measurements");
     const Widths w = split_widths(shape, inst.rng);
     const Index d = shape.d1, m = inst.A.m();
-    const double tol = 1e4;
+    const double tol = kExactEps;
     const Mat<S> M = symmetric_part<S>(inst.M);
     const SymFactors<S> base = sym_factors<S>(M, w.k1, w.k2);
     const SymFactors<S> P =
@@ -301,7 +301,7 @@ template <class S> struct L73 {
     Instance<S> inst = make_instance<S>(shape);
     const Widths w = split_widths(shape, inst.rng);
     const Index d = shape.d1;
-    const double tol = 1e4;
+    const double tol = kExactEps;
     const S eps = ScalarTraits<S>::epsilon();
     auto corrected = [&](Index p, Index q) { return p <= w.k1 && q <= w.k2; };
     auto printed = [&](Index p, Index q) { return d - q <= w.k1 && d - p <= w.k2; };
@@ -395,7 +395,7 @@ template <class S> struct L74 {
     Instance<S> inst = make_instance<S>(shape);
     const Widths w = split_widths(shape, inst.rng);
     const Index d = shape.d1;
-    const double tol = 1e4;
+    const double tol = kExactEps;
     const Mat<S> X = symmetric_part<S>(inst.M);
     const S nx = nuclear_norm<S>(X);
     const SymFactors<S> F = sym_factors<S>(X, w.k1, w.k2);
@@ -479,7 +479,7 @@ template <class S> bool symmetric_kernel_direction(Instance<S>& inst, Mat<S>& N)
 template <class S>
 std::vector<Outcome> t75_optimality(Instance<S>& inst, const Mat<S>& D, const Widths& w,
                                     std::string& regime) {
-  const double tol = 1e4;
+  const double tol = kExactEps;
   const Rescaling<S> DD{D, D};
   const Solved<S> F = solve_flat_rows<S>(inst.A, inst.b, DD);
   if (!F.ok) {
@@ -575,7 +575,7 @@ bool t75_optimality_control(Instance<S>& inst, const Mat<S>& D, const Widths& w,
     return false;
   }
   const S vn = (D * E.U1).squaredNorm() + (D * E.U2).squaredNorm();
-  out = exact_outcome<S>(vn, F.value, F.value, 1e4,
+  out = exact_outcome<S>(vn, F.value, F.value, kExactEps,
                          "control: eigen factors of X_n attain ||X*||_*");
   regime = out.holds ? "ctl-opt: accepted" : "ctl-opt: rejected";
   return true;
@@ -604,7 +604,7 @@ template <class S> struct T75 {
     Instance<S> inst = make_instance<S>(shape);
     if (inst.empty()) return not_applicable("no measurements");
     const Widths w = split_widths(shape, inst.rng);
-    const double tol = 1e4;
+    const double tol = kExactEps;
     const Mat<S> D = rescaling(inst.A).D1;
     // hypothesis: D invertible, numerically cond(D) < 1e6 in every precision (flat_sym_factors
     // refuses cond(D)^2 >= 1/(1e3 eps), i.e. cond(D) >= 2.1e6 in double: D is the square root of
@@ -667,7 +667,7 @@ template <class S> struct L76 {
     Instance<S> inst = make_instance<S>(shape);
     if (inst.A.m() < 2) return not_applicable("m < 2: the paired map is empty");
     const Index d = shape.d1, h = inst.A.m() / 2;
-    const double tol = 1e4;
+    const double tol = kExactEps;
     const SensingMap<S> A1 = paired_map<S>(inst.A);
     const Mat<S> G = cast_matrix<S>(inst.rng.normal_matrix(d, d));
     const Vec<S> xsq = inst.A.left().rowwise().squaredNorm();
@@ -713,14 +713,19 @@ void register_rows_a7(std::vector<Row>& out) {
   out.push_back({"A.eq59", "A (57)-(60)", Kind::exact,
                  "network output (57) u^T q(U^T x) = <U1U1^T - U2U2^T, xx^T>, teacher "
                  "v^T q(Unat^T x) = <M, xx^T>, and the loss (58) equals (60) with b = A(M)",
-                 sym, 1e4, 0, 100, false, dispatch<Eq59>()});
+                 {"network_output", "network_loss", "sym_loss"},
+                 {},
+                 sym, kExactEps, 0, 100, false, dispatch<Eq59>()});
 
   out.push_back(
       {"A.L7.2", "A Lemma 7.2", Kind::exact,
        "on the solution set D^2f[V] = (2/m)||A(U1V1^T+V1U1^T-U2V2^T-V2U2^T)||^2 and tr D^2f "
        "by definition = 8d(||DU1||^2+||DU2||^2) (printed (64) says 4d: (66) drops a factor 2 "
        "of the symmetry of A_l); off it + (4/m)(k1-k2)<A(U1U1^T-U2U2^T)-b, A(I)>",
-       sym, 1e4, 0, 100, false, dispatch<L72>()});
+       {"rescaling", "sym_loss", "second_derivative_along", "sym_trace_closed",
+        "sym_trace_definition", "sym_factors"},
+       {"A-fig1", "A-fig2", "A-fig3", "A-fig4", "A-noise"},
+       sym, kExactEps, 0, 100, false, dispatch<L72>()});
 
   ShapeSpec l73 = sym;
   l73.d_max = 6;
@@ -729,13 +734,17 @@ void register_rows_a7(std::vector<Row>& out) {
        "X = U1U1^T - U2U2^T with U_i in R^{d x k_i} exists iff X has at most k1 positive and "
        "k2 negative eigenvalues (printed: non-negative / non-positive, false when X has zero "
        "eigenvalues); sym_factors decomposes exactly then and refuses otherwise",
-       l73, 1e4, 0, 100, false, dispatch<L73>()});
+       {"sym_factors", "inertia"},
+       {},
+       l73, kExactEps, 0, 100, false, dispatch<L73>()});
 
   out.push_back(
       {"A.L7.4", "A Lemma 7.4", Kind::exact,
        "||X||_* = min ||U1||^2 + ||U2||^2 over X = U1U1^T - U2U2^T: eigen-built factors attain "
        "it, hyperbolic mixings and added common columns are >=",
-       sym, 1e4, 0, 100, false, dispatch<L74>()});
+       {"sym_factors", "nuclear_norm"},
+       {"A-fig2", "A-fig3", "A-fig4"},
+       sym, kExactEps, 0, 100, false, dispatch<L74>()});
 
   ShapeSpec t75 = sym;
   t75.m_lo_rd = 1.0;  // m >= 2rd >= 2d: D invertible and well conditioned
@@ -749,7 +758,10 @@ void register_rows_a7(std::vector<Row>& out) {
        "solver's minimiser X* of (69) (inertia <= (k1,k2)) is feasible with ||DU1||^2+||DU2||^2 "
        "= ||X*||_* = opt (68) (dual bound recomputed) and no feasible pair (orbit, factors of M, "
        "of the nuclear minimiser, of a kernel point) does better, up to the solver's tolerance",
-       t75, 1e4, 0, 100, false, dispatch<T75>()});
+       {"flat_sym_factors", "sym_factors", "solve_flat", "solve_nuclear", "nuclear_norm",
+        "inertia"},
+       {"A-fig1", "A-fig2", "A-fig3", "A-fig4", "B-fig1", "B-fig2", "B-thm4"},
+       t75, kExactEps, 0, 100, false, dispatch<T75>()});
 
   ShapeSpec l76 = sym;
   l76.m_min = 2;
@@ -758,7 +770,9 @@ void register_rows_a7(std::vector<Row>& out) {
       {"A.L7.6", "A Lemma 7.6", Kind::exact,
        "(72): A1(Z)_i = (A_{2i-1}(Z) - A_{2i}(Z))/2 for the paired map (70) and symmetric Z "
        "(the cross terms cancel only for symmetric Z, as in (69))",
-       l76, 1e4, 0, 100, false, dispatch<L76>()});
+       {"paired_map"},
+       {},
+       l76, kExactEps, 0, 100, false, dispatch<L76>()});
 }
 
 }  // namespace flatmin::catalogue::detail

@@ -127,7 +127,7 @@ template <class S> struct L1 {
   static Outcome run(const Shape& shape, Variant v) {
     Instance<S> inst = make_instance<S>(shape);
     const Index d1 = shape.d1, d2 = shape.d2, k = shape.k, r = shape.r;
-    const double tol = 1e4;  // a handful of SVDs and products of size <= 8: O(10 eps) each
+    const double tol = kExactEps;  // a handful of SVDs and products of size <= 8: O(10 eps) each
     const Mat<S> A = cast_matrix<S>(inst.rng.normal_matrix(d1, k));
     const Mat<S> B = cast_matrix<S>(inst.rng.normal_matrix(k, d2));
     const Svd<S> sv = svd<S>(inst.M);
@@ -183,7 +183,7 @@ template <class S> struct L2 {
     if (inst.empty()) return not_applicable("no measurements");
     const std::vector<Index> w = draw_widths(shape, inst.rng, shape.r, shape.k);
     const Layers<S> W = interpolating_point<S>(inst.M, w, inst.rng);
-    const double tol = 1e4;  // brute-force sums over <= 100 coordinates of 5-point rules
+    const double tol = kExactEps;  // brute-force sums over <= 100 coordinates of 5-point rules
     const S tr = deep_trace_definition(inst.A, inst.b, W);
     const S g = deep_output_gradients_sq_definition(inst.A, W);
     const S n(static_cast<double>(inst.A.m()));
@@ -275,7 +275,7 @@ inline double layers_norm(const Layers<double>& W) {
 inline void check_record(Invariants& inv, const TrainRecord& rec, const SensingMap<double>& A,
                          const Vec<double>& b, const Mat<double>& M, const Layers<double>& W,
                          const std::string& at) {
-  const double tol = 1e4;
+  const double tol = kExactEps;
   const Mat<double> E = end_to_end<double>(W);
   const Index L = Index(W.size());
   inv.near<double>(rec.trace, deep_trace_definition<double>(A, b, W), trace_scale<double>(A, W),
@@ -311,7 +311,7 @@ inline void check_training(Invariants& inv, const Shape& shape, const Layers<dou
   {
     const TraceTracker tracker(A);
     inv.near<double>(tracker(W_row), deep_trace_definition<double>(A, inst.b, W_row),
-                     trace_scale<double>(A, W_row), 1e4, "TraceTracker vs trace by definition");
+                     trace_scale<double>(A, W_row), kExactEps, "TraceTracker vs trace by definition");
   }
   Rng rng = Rng::derive(shape.seed, {0xB7u});
   const Index lo = std::min(shape.d1, shape.d2);
@@ -371,7 +371,7 @@ inline void check_training(Invariants& inv, const Shape& shape, const Layers<dou
     for (std::size_t j = 0; j < W0.size(); ++j) {
       const Mat<double> want = W0[j] - o.step_size * g[j];
       inv.near<double>(double((res.W[j] - want).norm()), 0.0,
-                       W0[j].norm() + o.step_size * gs * factor, 1e4,
+                       W0[j].norm() + o.step_size * gs * factor, kExactEps,
                        "train update of W_" + std::to_string(j + 1) + " vs W - eta grad" + at);
     }
     check_record(inv, res.log[0], A, inst.b, inst.M, W0, " at step 0" + at);
@@ -391,7 +391,7 @@ template <class S> struct Eq7 {
     if (inst.empty()) return not_applicable("no measurements");
     const std::vector<Index> w = draw_widths(shape, inst.rng, shape.r, shape.k);
     const Layers<S> W = interpolating_point<S>(inst.M, w, inst.rng);
-    const double tol = 1e4;  // as B.L2
+    const double tol = kExactEps;  // as B.L2
     const S tr = deep_trace_definition(inst.A, inst.b, W);
     const S closed = deep_trace_closed(inst.A, W);
     const S scale = tr;
@@ -425,7 +425,7 @@ template <class S> struct L4 {
     Instance<S> inst = make_instance<S>(shape);
     const Index L = shape.depth, d0 = shape.d2, dL = shape.d1;
     const std::vector<Index> w = draw_widths(shape, inst.rng, shape.r, shape.k);
-    const double tol = 1e4;  // SVD of M, fractional powers, products of <= 4 factors
+    const double tol = kExactEps;  // SVD of M, fractional powers, products of <= 4 factors
     const S value = induced_rip_value<S>(inst.M, L);
     if (v == Variant::negative_control) {
       const Layers<S> Wp = lemma4_construction<S>(inst.M, w, lemma4_alpha<S>(inst.M, L, true),
@@ -469,7 +469,7 @@ template <class S> struct T5 {
     if (!(spd_condition<S>(Mat<S>(D.D1 * D.D1)) < S(1e12)) ||
         !(spd_condition<S>(Mat<S>(D.D2 * D.D2)) < S(1e12)))
       return not_applicable("sum A_i A_i^T or sum A_i^T A_i singular");
-    const double tol = 1e4;  // PSD square roots, SVD, brute-force sums over <= 40 coordinates
+    const double tol = kExactEps;  // PSD square roots, SVD, brute-force sums over <= 40 coordinates
     // Conditioning: B_i = (gram)^{1/2} and B_i^+ come from eigendecompositions accurate to
     // eps ||B_i|| absolutely; M is recovered through B_i^+ B_i = I and (8) through B_i M B_j, so
     // every comparison holds to eps cond(B_i), and is made relative to
@@ -553,7 +553,7 @@ template <class S> struct T7 {
     Shape wshape = shape;
     wshape.d2 = d0;
     const std::vector<Index> w = draw_widths(wshape, inst.rng, rho, rho + 2);
-    const double tol = 1e4;  // SVD of X, fractional powers, brute-force sums (<= 150 coordinates)
+    const double tol = kExactEps;  // SVD of X, fractional powers, brute-force sums (<= 150 coordinates)
     const S F = paper_b_single_value<S>(A1, M, L);
     Layers<S> W;
     try {
@@ -651,7 +651,7 @@ template <class S> struct T4 {
     const Index n = shape.m, D = shape.d1 * shape.d2, s = shape.d1 + shape.d2;
     const double f = 1.0 - double(std::min(n, D)) / double(D);
     const double f_wrong = 1.0 - double(std::min(n, s)) / double(s);
-    const double tol = 1e4;  // rounding of the interpolant when n >= d0 dL (Gram solves)
+    const double tol = kExactEps;  // rounding of the interpolant when n >= d0 dL (Gram solves)
     const S m2 = inst.M.squaredNorm();
     double sum = 0, sum2 = 0;
     for (int t = 0; t < kBatch; ++t) {
@@ -692,7 +692,9 @@ void register_rows_b(std::vector<Row>& out) {
   out.push_back({"B.L1", "B Lemma 1", Kind::bound,
                  "||AB||_* <= ||A||_F ||B||_F; equality at the balanced factors U S^1/2 Q^T, "
                  "Q S^1/2 V^T of M (checked exactly), >= on their orbit",
-                 l1, 1e4, 0, 100, false, dispatch<L1>()});
+                 {"svd", "nuclear_norm"},
+                 {"A-fig2", "A-fig3", "A-fig4"},
+                 l1, kExactEps, 0, 100, false, dispatch<L1>()});
 
   ShapeSpec deep;
   deep.families = {FamilyId::gaussian, FamilyId::bilinear, FamilyId::identity, FamilyId::completion};
@@ -708,12 +710,18 @@ void register_rows_b(std::vector<Row>& out) {
   out.push_back({"B.L2", "B Lemma 2", Kind::exact,
                  "at an interpolating W: tr Hessian of (2) by definition = (2/n) sum_i ||grad f_i||^2 "
                  "(gradients by definition)",
-                 deep, 1e4, 0, 100, false, dispatch<L2>()});
+                 {"lemma4_factors", "gauge_transform", "deep_trace_definition",
+                  "deep_output_gradients_sq_definition"},
+                 {},
+                 deep, kExactEps, 0, 100, false, dispatch<L2>()});
   out.push_back({"B.eq7", "B (7)", Kind::exact,
                  "tr Hessian (definition) = (2/n) sum_i sum_j ||W_j-1..W_1 A_i^T W_L..W_j+1||_F^2; "
                  "corrected: the display before (7) prints 1/n (half the trace); (7) itself has no 1/n (n/2 "
                  "times the trace)",
-                 deep, 1e4, 0, 100, false, dispatch<Eq7>()});
+                 {"lemma4_factors", "gauge_transform", "deep_trace_closed",
+                  "deep_trace_definition"},
+                 {},
+                 deep, kExactEps, 0, 100, false, dispatch<Eq7>()});
 
   ShapeSpec l4 = deep;
   l4.families = {FamilyId::gaussian};
@@ -723,7 +731,10 @@ void register_rows_b(std::vector<Row>& out) {
                  "min_{E(W)=M} R(W) = L (d0 dL)^(1/L) ||M||_*^(2(L-1)/L), attained by the proof's "
                  "construction with corrected alpha' = (dL/d0)^(1/4), alpha = (||M||_*/sqrt(d0 dL))^(1/L) "
                  "(printed: (dL/d0)^(1/2), (||M||_*/(d0 dL))^(1/L)); random factorisations >=",
-                 l4, 1e4, 0, 100, false, dispatch<L4>()});
+                 {"lemma4_construction", "lemma4_alpha", "lemma4_alpha_prime", "lemma4_factors",
+                  "induced_rip_value", "end_to_end"},
+                 {"B-fig1", "B-fig2"},
+                 l4, kExactEps, 0, 100, false, dispatch<L4>()});
 
   ShapeSpec t5 = deep;
   t5.depth_max = 2;
@@ -733,7 +744,10 @@ void register_rows_b(std::vector<Row>& out) {
                  "half-trace convention; true trace: 4||.||_*), attained by W2 = B1^+ U L^1/2, "
                  "W1 = L^1/2 V^T B2^+; = sqrt(d1d2)/(2n) * min str of paper A; corrected: stray "
                  "squares in the proof",
-                 t5, 1e4, 0, 100, false, dispatch<T5>()});
+                 {"theorem5_factors", "paper_b_two_layer_value", "deep_trace_closed",
+                  "deep_trace_definition", "flat_factors", "scaled_trace_definition", "end_to_end"},
+                 {"A-fig1", "A-fig2", "A-fig4", "B-fig1", "B-fig2"},
+                 t5, kExactEps, 0, 100, false, dispatch<T5>()});
 
   ShapeSpec t7;
   t7.families = {FamilyId::gaussian, FamilyId::identity};
@@ -749,7 +763,11 @@ void register_rows_b(std::vector<Row>& out) {
                  "n=1, full-rank M: min (1/2) tr = L||(A^T M)^(L-1) A^T||_{S_2/L}^(2/L), attained by an "
                  "explicit factorisation; random gauges and the numerical minimiser are >=; remark "
                  "(A=I, M symmetric) corrected to L sum |sigma_i|^(2(L-1)/L)",
-                 t7, 1e4, 0, 100, false, dispatch<T7>()});
+                 {"theorem7_factors", "paper_b_single_value",
+                  "minimise_trace_over_factorisations", "deep_trace_closed",
+                  "deep_trace_definition", "induced_rip_value", "schatten_norm", "end_to_end"},
+                 {"B-fig1", "B-fig2", "depth"},
+                 t7, kExactEps, 0, 100, false, dispatch<T7>()});
 
   ShapeSpec t4;
   t4.families = {FamilyId::gaussian};
@@ -763,7 +781,9 @@ void register_rows_b(std::vector<Row>& out) {
   out.push_back({"B.T4", "B Theorem 4", Kind::stat,
                  "Gaussian A_i: E||M_hat - M*||_F^2 = (1 - min(n, d0 dL)/(d0 dL))||M*||_F^2 for the "
                  "min-Frobenius interpolant (formula inside a 200-draw batch's 99.9% CI)",
-                 t4, 1e4, 0.95, 100, false, dispatch<T4>()});
+                 {"min_frobenius_interpolant"},
+                 {"B-thm4"},
+                 t4, kExactEps, 0.95, 100, false, dispatch<T4>()});
 }
 
 }  // namespace flatmin::catalogue::detail

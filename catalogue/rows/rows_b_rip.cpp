@@ -46,7 +46,7 @@ std::string regime_of(const Shape& s, Index n) {
 // a difference of two sums of <= 160 squares (O(n eps) each), delta and ||M||_* come from
 // Jacobi SVDs (O(d eps)).
 template <class S> struct L5 {
-  static constexpr double tol = 1e3;
+  static constexpr double tol = kRipEps;
   static Outcome run(const Shape& shape, Variant v) {
     Instance<S> inst = make_instance<S>(shape);
     if (inst.empty()) return not_applicable("no measurements");
@@ -150,7 +150,7 @@ Layers<S> interpolating(const Mat<S>& M, Index r, const std::vector<Index>& w, R
 // Tolerance 1e3 eps relative to (1 + delta) R: both sides are sums of squared Frobenius norms of
 // products of <= 5 small matrices over n <= 160 measurements.
 template <class S> struct L3 {
-  static constexpr double tol = 1e3;
+  static constexpr double tol = kRipEps;
   static Outcome run(const Shape& shape, Variant v) {
     Instance<S> inst = make_instance<S>(shape);
     if (inst.empty()) return not_applicable("no measurements");
@@ -210,12 +210,16 @@ void register_rows_b_rip(std::vector<Row>& out) {
                  "(1,delta)-RIP (delta certified, >= the true constant): (1-delta) R(W) <= tr <= "
                  "(1+delta) R(W) at interpolating W, tr = (1/n) sum ||grad f_i||^2 = half the "
                  "Hessian trace (deep_trace_closed/2); also delta1^2 R <= tr <= delta2^2 R",
+                 {"rip_delta_b", "deep_loss", "deep_trace_closed"},
+                 {},
                  spec, L3<double>::tol, 0, 100, false, dispatch<L3>()});
   ShapeSpec l5 = spec;
   l5.depth_max = 2;
   out.push_back({"B.L5", "B Lemma 5", Kind::bound,
                  "(2,delta)-RIP (delta certified): |(1/n) sum <A_i,M>^2 - ||M||_F^2| <= 2 delta "
                  "||M||_*^2 for the truth, a Gaussian matrix and the RIP witness at random scales",
+                 {"rip_delta_b", "nuclear_norm"},
+                 {"A-fig2", "A-fig3", "A-fig4"},
                  l5, L5<double>::tol, 0, 100, false, dispatch<L5>()});
 }
 

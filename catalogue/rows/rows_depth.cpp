@@ -61,11 +61,11 @@ inline void check_depth_program(Invariants& inv, const Shape& shape) {
     d /= ratio;
   }
   const double fs = std::max(1.0, f);
-  inv.require((A * r.x - b).norm() <= 1e-9 * std::max(1.0, b.norm()),
+  inv.require((A * r.x - b).norm() <= kSolverFeasibilityRel * std::max(1.0, b.norm()),
               "solve_weighted_lq: ||Ax - b|| = " + num((A * r.x - b).norm()));
-  inv.require(std::abs(r.objective - f) <= 1e-9 * fs,
+  inv.require(std::abs(r.objective - f) <= kSolverFeasibilityRel * fs,
               "solve_weighted_lq: objective " + num(r.objective) + ", sum w|x|^q = " + num(f));
-  inv.require(std::abs(f - d) <= 1e-7 * fs,
+  inv.require(std::abs(f - d) <= kWeightedLqDualGapRel * fs,
               "solve_weighted_lq: f(x) = " + num(f) + " but the dual value of its y is " + num(d));
 }
 
@@ -74,7 +74,7 @@ template <class S> struct DepthRow {
     const Index n = shape.d1, m = shape.m, s = shape.r, k = shape.depth;
     if (k < 2) return not_applicable("depth k < 2");
     if (s < 1 || s > n) return not_applicable("sparsity outside [1, n]");
-    const double tol = 1e4;
+    const double tol = kExactEps;
     Rng rng(shape.seed);
     const Mat<S> A = cast_matrix<S>(rng.normal_matrix(m, n));
     const Vec<S> x = cast_vector<S>(sparse_vector(rng, n, s));
@@ -144,7 +144,12 @@ void register_rows_depth(std::vector<Row>& out) {
                  "definition = 2 sum_j D_jj^2 sum_l prod_{l'!=l} v_{l',j}^2 (D_jj^2 = ||a_j||^2/m, "
                  "derived); >= 2k sum_j D_jj^2 |x_j|^{2(k-1)/k} (AM-GM), attained by balanced "
                  "factors",
-                 spec, 1e4, 0, 100, false, dispatch<DepthRow>()});
+                 {"hadamard_trace_closed", "hadamard_trace_definition", "hadamard_weights",
+                  "depth_exponent", "depth_trace_lower_bound", "balanced_hadamard_factors",
+                  "complete_hadamard_factors", "solve_weighted_lq", "weighted_lq_penalty",
+                  "sparse_vector"},
+                 {"depth"},
+                 spec, kExactEps, 0, 100, false, dispatch<DepthRow>()});
 }
 
 }  // namespace flatmin::catalogue::detail

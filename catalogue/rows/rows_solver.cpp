@@ -58,9 +58,9 @@ inline void check_noisy_program(Invariants& inv, const Shape& shape) {
   const double res = (id.A.apply(r.X) - b).norm(), nx = nuclear_norm<double>(r.X);
   const double yop = operator_norm<double>(id.A.adjoint(r.y));
   const double d = (b.dot(r.y) - eps * r.y.norm()) / std::max(1.0, yop);
-  inv.require(res <= eps + 1e-9 * std::max(1.0, b.norm()),
+  inv.require(res <= eps + kSolverFeasibilityRel * std::max(1.0, b.norm()),
               "solve_noisy: ||A(X) - b|| = " + num(res) + " > eps = " + num(eps));
-  inv.require(std::abs(nx - d) <= 1e-6 * std::max(1.0, nx),
+  inv.require(std::abs(nx - d) <= kConicGapRel * std::max(1.0, nx),
               "solve_noisy: ||X||_* = " + num(nx) + " but the dual value of its y is " + num(d));
 }
 
@@ -92,7 +92,7 @@ inline void check_noisy_program(Invariants& inv, const Shape& shape) {
 // pair's excess norm is second order at a recovered M; it was never rejected on 400 Gaussian
 // shapes.)
 template <class S> struct T33 {
-  static constexpr double tol = 1e4;
+  static constexpr double tol = kSolverCheckEps;
   static Outcome run(const Shape& shape, Variant v) {
     Instance<S> inst = make_instance<S>(shape);
     if (inst.empty()) return not_applicable("no measurements");
@@ -214,7 +214,7 @@ inline void check_certificate(Invariants& inv, const Certificate& c, const OwnCe
   const double eps = ScalarTraits<double>::epsilon(), nj = own.sigma_max;
   inv.require(c.rank == own.rank, what + ": rank " + std::to_string(c.rank) + ", recomputed " +
                                       std::to_string(own.rank));
-  const double inj = 1e3 * eps * nj;
+  const double inj = kCertificateEps * eps * nj;
   const bool injective = own.sigma_min > 10 * inj;
   if (own.sigma_min < 0.1 * inj)
     inv.require(c.verdict == Verdict::not_injective,
@@ -224,19 +224,19 @@ inline void check_certificate(Invariants& inv, const Certificate& c, const OwnCe
     inv.require(c.verdict != Verdict::not_injective,
                 what + ": A injective on T (sigma_min " + num(own.sigma_min) + ") but verdict " +
                     verdict_name(c.verdict));
-    inv.near<double>(c.tangent_sigma_min, own.sigma_min, nj, 1e3,
+    inv.near<double>(c.tangent_sigma_min, own.sigma_min, nj, kCertificateEps,
                      what + ": tangent_sigma_min vs recomputed");
   }
   if (injective && own.has_dual) {
     const double cond = nj / own.sigma_min;
-    const double tm = 1e3 * eps * (1 + own.ynorm * nj) * cond;
+    const double tm = kCertificateEps * eps * (1 + own.ynorm * nj) * cond;
     inv.require(c.margin >= own.margin - tm,
                 what + ": margin " + num(c.margin) + " below the minimum-norm dual's " +
                     num(own.margin));
     if (own.margin > tm)
       inv.require(std::abs(c.margin - own.margin) <= tm,
                   what + ": margin " + num(c.margin) + ", recomputed " + num(own.margin));
-    const double thr = 1e3 * eps * (1 + own.ynorm * nj);
+    const double thr = kCertificateEps * eps * (1 + own.ynorm * nj);
     if (own.margin > 10 * thr + tm && own.residual < 0.1 * thr)
       inv.require(c.verdict == Verdict::certified,
                   what + ": the minimum-norm dual certifies (margin " + num(own.margin) +
@@ -275,7 +275,7 @@ inline void check_certificate(Invariants& inv, const Certificate& c, const OwnCe
 // the flat solution has a larger nuclear norm than the minimiser of (39) (flat != nuclear);
 // applicable when kappa > 1 + 1e-6.
 template <class S> struct L53 {
-  static constexpr double tol = 1e4;
+  static constexpr double tol = kSolverCheckEps;
   // Invariants (outside the printed slack): certify(A, M) and certify_flat(A, M) against their
   // recomputation (check_certificate), and their `certified` against the truth the solver
   // establishes: M certified => M minimises (39), so ||M||_* <= ||X_n||_* + u_n; certify_flat
@@ -294,12 +294,12 @@ template <class S> struct L53 {
                       "certify_flat(A, M)");
     const S nm = nuclear_norm<S>(inst.M);
     if (cert.verdict == Verdict::certified)
-      inv.require(nm <= N.value + N.u + S(1e-6) * std::max<S>(S(1), nm),
+      inv.require(nm <= N.value + N.u + S(kConicGapRel) * std::max<S>(S(1), nm),
                   "certify(A, M) certified but ||M||_* = " + num(to_double(nm)) +
                       " > ||X_n||_* = " + num(to_double(N.value)));
     const S nfm = nuclear_norm<S>(Mat<S>(D.D1 * inst.M * D.D2));
     if (cf.verdict == Verdict::certified)
-      inv.require(nfm <= F.value + F.u + S(1e-6) * std::max<S>(S(1), nfm),
+      inv.require(nfm <= F.value + F.u + S(kConicGapRel) * std::max<S>(S(1), nfm),
                   "certify_flat(A, M) certified but ||D1 M D2||_* = " + num(to_double(nfm)) +
                       " > ||X*||_* = " + num(to_double(F.value)));
     return inv;
@@ -391,7 +391,7 @@ template <class S> struct L53 {
 // Negative control: the RIP constant read off D instead of D^2, delta' = max_i ||D_i - I||_op
 // (about delta / 2), in (5) and in part 2.
 template <class S> struct BT1 {
-  static constexpr double tol = 1e4;
+  static constexpr double tol = kSolverCheckEps;
   static Outcome run(const Shape& shape, Variant v) {
     Instance<S> inst = make_instance<S>(shape);
     if (inst.empty()) return not_applicable("no measurements");
@@ -468,6 +468,9 @@ void register_rows_solver(std::vector<Row>& out) {
                  "rank <= k) and (23) ||Lf'Lf - Rf'Rf||_* <= 2(kappa^2-1)||M||_* (also with "
                  "||X_n||_*), kappa = alpha2/alpha1 of the joint range of D1, D2; plus the "
                  "solver's gap u as explicit slack",
+                 {"solve_flat", "solve_nuclear", "solve_noisy", "flat_factors", "balance_gap",
+                  "factor_norm_sq", "rescaling"},
+                 {"A-fig1", "A-fig2", "A-fig3", "A-fig4", "A-noise", "B-fig1", "B-fig2", "B-thm4"},
                  t33, T33<double>::tol, 0, 100, false, dispatch<T33>()});
 
   ShapeSpec l53 = t33;
@@ -478,6 +481,9 @@ void register_rows_solver(std::vector<Row>& out) {
                  "cond D2), at the truth M when certify proves it solves (39), and at the solver's "
                  "minimiser X_n of (39) (which solves (39) for the same b); flat solutions from "
                  "the solver's minimiser of (21); the solver's gap u as explicit slack",
+                 {"certify", "certify_flat", "solve_flat", "solve_nuclear", "flat_factors",
+                  "rescaling"},
+                 {"A-fig1", "A-fig2", "A-fig3", "A-fig4", "A-noise", "B-fig1", "B-fig2", "B-thm4"},
                  l53, L53<double>::tol, 0, 100, false, dispatch<L53>()});
 
   // B Theorem 1: Gaussian measurements (B Example 1), L = 2 (see the row's comment: what L >= 3
@@ -500,6 +506,10 @@ void register_rows_solver(std::vector<Row>& out) {
                  "minimisers, F by Theorem 5, F' by Lemma 4, delta = max ||D_i^2 - I||_op (<= the "
                  "(1,delta)-RIP constant); part 2 ||E(W*)||_* <= (1+delta)/(1-delta) min ||X||_* "
                  "with E(W*) = the flat minimiser (21); the solver's gap u as explicit slack",
+                 {"paper_b_two_layer_value", "induced_rip_value", "rescaling", "solve_flat",
+                  "solve_nuclear"},
+                 {"A-fig1", "A-fig2", "A-fig3", "A-fig4", "A-noise", "B-fig1", "B-fig2",
+                  "B-thm4"},
                  bt1, BT1<double>::tol, 0, 100, false, dispatch<BT1>()});
 }
 

@@ -86,8 +86,20 @@ struct Row {
   std::string source;        // e.g. "A Lemma 3.1"
   Kind kind = Kind::exact;
   std::string statement;     // one line: what is checked (and any typo corrected)
+  // The public functions of lib/include/flatmin/*.hpp whose results the row compares with the
+  // statement (spelled as declared there; instance generators and generic linear algebra left
+  // out unless the statement is about them). ci/check_catalogue_doc.sh checks each is declared.
+  std::vector<std::string> functions;
+  // Ids of the figures (`flatmin reproduce`) whose drivers, reproductions/fig_*.cpp, call one of
+  // `functions`: the figures whose numbers rest on what the row checks. Empty: none.
+  std::vector<std::string> figures;
   ShapeSpec spec;
-  double tolerance_eps = 0;  // exact: allowed error in eps; bound: allowed violation in eps
+  // exact: allowed error in eps; bound: allowed violation in eps; stat (when nonzero): the one
+  // of the comparisons inside each trial. The entry of the rows' tolerance table
+  // (rows/tolerances.hpp) that the row's evaluator passes to exact_outcome / bound_outcome:
+  // run() does not re-read it (the evaluator applies it), `flatmin check --list --long` and
+  // docs/catalogue.md print it.
+  double tolerance_eps = 0;
   double min_frequency = 0;  // stat rows: required frequency of the event
   int default_trials = 100;  // `flatmin check` default; stat rows use more
   bool long_running = false; // excluded from the default test run (ctest label "long")
