@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The seeded wrong formulas (ci/mutants/*.patch, one small unified diff each; docs/mutants.md):
 # for each patch, build the `flatmin` executable with the wrong formula and run
-# `flatmin check all --seed 1`. CAUGHT: the check fails (exit status != 0, the violated rows are
-# listed); MISSED: every row still holds. Prints a table; exits 1 if any mutant is missed, 2 if
+# `flatmin check all --seed 1` (row by row, stopping at the first failing row; see run_check).
+# CAUGHT: the check fails (exit status != 0, the failing row is listed); MISSED: every row still
+# holds. Prints a table; exits 1 if any mutant is missed, 2 if
 # a patch does not apply or a mutant does not build, or if the unpatched tree already fails.
 #
 # usage: ci/mutants.sh [BUILD_DIR]
@@ -13,6 +14,7 @@
 #   MUTANTS_ONLY=glob  only the patches whose file name matches (e.g. '0[3-5]-*')
 #   MUTANTS_SEED=S     the seed of `check all` (default 1)
 #   MUTANTS_KEEP=1     keep the temporary copy (/work/mutant-tmp-*) afterwards
+#   MUTANTS_ALL_ROWS=1 run `check all` to the end and list every violated row (slower)
 # The source tree of MUTANTS_REF is copied (git archive) to a temporary folder under /work (so
 # that ccache, whose base_dir is /work, hits for every unchanged translation unit); the mutants
 # are applied there one at a time, serially, and reverted after their run, so each build
@@ -38,14 +40,32 @@ launcher=()
 command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
 cmake -S "$src" -B "$build" -DCMAKE_BUILD_TYPE=Release "${launcher[@]}" >/dev/null
 
-# Runs the catalogue; prints "<exit status> <violated rows, comma-separated>".
+# Runs the catalogue; prints "<exit status> <violated rows, comma-separated>". By default the
+# rows run one at a time in the catalogue's order (`flatmin check ID`, the same trials as
+# `check all`, which has no long rows to leave out) and the run stops at the first row that
+# fails: its id and precisions are what is printed. MUTANTS_ALL_ROWS=1: `check all`, every
+# violated row listed.
+violated_rows() {
+  awk '$NF ~ /^seed=/ && / VIOLATED / {print $1 " " $2}' | sort -u | tr '\n' ',' | sed 's/,$//'
+}
 run_check() {
-  local out status=0
-  out=$("$build/flatmin" check all --seed "$seed" 2>&1) || status=$?
-  local rows
-  rows=$(printf '%s\n' "$out" | awk '$NF ~ /^seed=/ && / VIOLATED / {print $1 " " $2}' |
-         sort -u | tr '\n' ',' | sed 's/,$//')
-  [ -n "$rows" ] || rows=$(printf '%s\n' "$out" | grep -m1 -i 'error' | cut -c1-80 || true)
+  local out status=0 rows=""
+  if [ "${MUTANTS_ALL_ROWS:-0}" = 1 ]; then
+    out=$("$build/flatmin" check all --seed "$seed" 2>&1) || status=$?
+    rows=$(printf '%s\n' "$out" | violated_rows)
+  else
+    for id in $("$build/flatmin" check --list); do
+      out=$("$build/flatmin" check "$id" --seed "$seed" 2>&1) || status=$?
+      if [ "$status" != 0 ]; then
+        rows="$(printf '%s\n' "$out" | violated_rows) (first failing row)"
+        break
+      fi
+    done
+  fi
+  # a failure without a VIOLATED line (an internal error, exit status 3): its message
+  if [ -z "$rows" ] && [ "$status" != 0 ]; then
+    rows=$(printf '%s\n' "$out" | grep -m1 -i 'error' | cut -c1-80 || true)
+  fi
   echo "$status ${rows:--}"
 }
 
