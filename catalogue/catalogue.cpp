@@ -172,13 +172,28 @@ Outcome worst_of(Kind kind, const std::vector<Outcome>& parts) {
   }
   w.holds = all;
   w.applicable = applicable;
+  // a defect in any part (a library invariant broken, a NaN hypothesis) is the trial's defect
+  w.defect = std::any_of(parts.begin(), parts.end(), [](const Outcome& o) { return o.defect; });
   w.detail = details;
   return w;
 }
 
+template <class S>
+bool hypothesis_exceeds(Outcome& o, const S& lhs, const S& rhs, const std::string& what) {
+  using std::isnan;
+  if (isnan(lhs) || isnan(rhs)) {
+    o.defect = true;
+    o.holds = false;
+    o.detail += (o.detail.empty() ? "" : "; ") + std::string("hypothesis ") + what + " is NaN";
+    return true;
+  }
+  return lhs > rhs;
+}
+
 #define FLATMIN_INSTANTIATE_OUTCOMES(S)                                                      \
   template Outcome exact_outcome<S>(const S&, const S&, const S&, double, std::string);     \
-  template Outcome bound_outcome<S>(const S&, const S&, const S&, double, std::string);
+  template Outcome bound_outcome<S>(const S&, const S&, const S&, double, std::string);     \
+  template bool hypothesis_exceeds<S>(Outcome&, const S&, const S&, const std::string&);
 FLATMIN_FOR_EACH_SCALAR(FLATMIN_INSTANTIATE_OUTCOMES)
 
 const std::vector<Row>& rows() {
@@ -226,6 +241,20 @@ static Index shape_size(const Shape& s) { return s.d1 * s.d2 * s.k * s.depth + s
 // One trial. A row that throws, or a stat row whose measure is NaN, is a defect (a counterexample
 // with its shape and seed), never an error that stops the run: exact and bound rows already
 // turn a non-finite comparison into a failing outcome (exact_outcome, bound_outcome).
+// The machine epsilon of a precision (the unit of Row::tolerance_eps).
+static double precision_epsilon(Precision p) {
+  switch (p) {
+    case Precision::binary64: return epsilon_of<double>();
+#ifndef FLATMIN_DOUBLE_ONLY
+    case Precision::quad: return epsilon_of<quad>();
+    case Precision::mp50: return epsilon_of<mp50>();
+#else
+    default: break;
+#endif
+  }
+  throw InvalidArgument(std::string("no epsilon for precision ") + precision_name(p));
+}
+
 static Outcome evaluate_guarded(const Row& row, Precision p, const Shape& shape, Variant v) {
   Outcome o;
   try {
@@ -245,7 +274,21 @@ static Outcome evaluate_guarded(const Row& row, Precision p, const Shape& shape,
     o.defect = true;
     o.detail += " (measure is NaN)";
   }
-  if (o.defect) o.holds = false;
+  if (o.applicable && !o.defect && row.kind != Kind::stat) {
+    // The registered tolerance decides; an evaluator that applied another one is a defect.
+    const bool holds = row.kind == Kind::exact
+                           ? o.value <= row.tolerance_eps
+                           : o.value >= -row.tolerance_eps * precision_epsilon(p);
+    if (holds != o.holds) {
+      o.defect = true;
+      o.detail += " (the evaluator's verdict disagrees with the registered tolerance " +
+                  fmt("%g", row.tolerance_eps) + " eps)";
+    }
+  }
+  if (o.defect) {
+    o.applicable = true;  // a defect is a counterexample, never a discarded trial
+    o.holds = false;
+  }
   return o;
 }
 

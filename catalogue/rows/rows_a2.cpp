@@ -102,7 +102,7 @@ template <class S> struct EQ10 {
       Outcome c = exact_outcome<S>(half_o, nuc, nuc, tol,
                                    "control: (10) claimed at a random orbit point (LB, RB^-T)");
       const S unbal = (o.L.transpose() * o.L - o.R.transpose() * o.R).norm();
-      c.applicable = unbal > S(1e-3) * nuc;
+      c.applicable = hypothesis_exceeds<S>(c, unbal, S(S(1e-3) * nuc), "||L^T L - R^T R||_F > 1e-3 ||X||_*");
       c.regime = k_regime(shape);
       return c;
     }
@@ -180,7 +180,8 @@ template <class S> struct L21 {
     if (v == Variant::negative_control) {
       Outcome c = exact_outcome<S>(off_def, off_12, stencil, tol,
                                    "control: (12) used off the solution set");
-      c.applicable = S(4) * abs_of(inner) > S(1e-8) * stencil;
+      c.applicable = hypothesis_exceeds<S>(c, S(S(4) * abs_of(inner)), S(S(1e-8) * stencil),
+                                         "4 |<.,.>| > 1e-8 stencil");
       c.regime = k_regime(shape);
       return c;
     }

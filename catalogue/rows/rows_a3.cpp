@@ -38,7 +38,8 @@ template <class S> struct L31 {
                    (S(shape.d2) * (D.D1 * P.L).squaredNorm() + S(shape.d1) * (D.D2 * P.R).squaredNorm());
       Outcome o = exact_outcome<S>(str_def, str_closed, S(abs_of(str_def) + abs_of(str_closed)), tol,
                                    "control: unscaled trace vs (16)");
-      o.applicable = (shape.d1 > 1 || shape.d2 > 1) && str_def > S(0);
+      o.applicable = (shape.d1 > 1 || shape.d2 > 1) &&
+                     hypothesis_exceeds<S>(o, str_def, S(0), "str (definition) > 0");
       return o;
     }
     // Error scale of the five-point rule: the loss values it combines, f(L + tU, R + tV) for
@@ -264,8 +265,10 @@ template <class S> struct T32 {
                opt_regime;
     if (v == Variant::negative_control) {
       // the control coincides with the statement only when D1 = D2 = I
-      o.applicable = (D.D1 - Mat<S>::Identity(shape.d1, shape.d1)).norm() > S(1e-6) ||
-                     (D.D2 - Mat<S>::Identity(shape.d2, shape.d2)).norm() > S(1e-6);
+      o.applicable = hypothesis_exceeds<S>(o, S((D.D1 - Mat<S>::Identity(shape.d1, shape.d1)).norm()),
+                                           S(1e-6), "||D1 - I|| > 1e-6") ||
+                     hypothesis_exceeds<S>(o, S((D.D2 - Mat<S>::Identity(shape.d2, shape.d2)).norm()),
+                                           S(1e-6), "||D2 - I|| > 1e-6");
     }
     return o;
   }
@@ -292,7 +295,8 @@ template <class S> struct L34 {
     if (v == Variant::negative_control) rhs = S(0);
     Outcome o = bound_outcome<S>(lhs, rhs, nrm, kExactEps, "(25) balance gap <= (1-kappa^-2)(|L|^2+|R|^2)");
     o.regime = to_double(kappa) < 1.5 ? "kappa<1.5" : "kappa>=1.5";
-    if (v == Variant::negative_control) o.applicable = to_double(kappa) > 1.01;
+    if (v == Variant::negative_control)
+      o.applicable = hypothesis_exceeds<double>(o, to_double(kappa), 1.01, "kappa > 1.01");
     return o;
   }
 };

@@ -168,7 +168,7 @@ template <class S> struct L46 {
     o.regime = std::string(family_name(shape.family)) +
                (inst.A.m() >= d1 * d2 ? " m>=d1d2" : " m<d1d2") +
                (kappa < 1.5 ? " kappa<1.5" : " kappa>=1.5");
-    if (ctl) o.applicable = kappa > 1.01;
+    if (ctl) o.applicable = hypothesis_exceeds<double>(o, kappa, 1.01, "kappa > 1.01");
     return o;
   }
 };

@@ -90,7 +90,8 @@ template <class S> struct S6 {
     if (v == Variant::negative_control) {
       Outcome c = exact_outcome<S>(fo_rnd.deriv, S(fo_rnd.pred / S(2)), fo_rnd.scale, tol,
                                    "control: first order with grad dist^2 = Z - P(Z)");
-      c.applicable = abs_of(fo_rnd.pred) > S(1e-8) * fo_rnd.scale;
+      c.applicable = hypothesis_exceeds<S>(c, S(abs_of(fo_rnd.pred)), S(S(1e-8) * fo_rnd.scale),
+                                         "|prediction| > 1e-8 scale");
       c.regime = regime;
       return c;
     }

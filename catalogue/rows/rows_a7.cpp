@@ -212,7 +212,7 @@ template <class S> struct L72 {
       const S printed = S(4) * S(d) * ((D * P.U1).squaredNorm() + (D * P.U2).squaredNorm());
       Outcome o = exact_outcome<S>(tr_def, printed, abs_of<S>(tr_def), tol,
                                    "control: tr D^2f by definition vs printed (64) 4d(...)");
-      o.applicable = tr_def > S(0);
+      o.applicable = hypothesis_exceeds<S>(o, tr_def, S(0), "trace (definition) > 0");
       o.regime = split_regime(shape, w);
       return o;
     }

@@ -190,7 +190,7 @@ template <class S> struct L2 {
     const S scale = tr;
     if (v == Variant::negative_control) {
       Outcome o = exact_outcome<S>(tr, S(g / n), scale, tol, "control: tr = (1/n) sum ||grad f_i||^2");
-      o.applicable = tr > S(0);
+      o.applicable = hypothesis_exceeds<S>(o, tr, S(0), "trace > 0");
       return o;
     }
     Outcome o = exact_outcome<S>(tr, S(S(2) * g / n), scale, tol,
@@ -403,7 +403,7 @@ template <class S> struct Eq7 {
     if (v == Variant::negative_control) {
       Outcome o = exact_outcome<S>(tr, S(closed / S(2)), scale, tol,
                                    "control: printed (7) constant 1/n");
-      o.applicable = tr > S(0);
+      o.applicable = hypothesis_exceeds<S>(o, tr, S(0), "trace > 0");
       return o;
     }
     Outcome o = exact_outcome<S>(tr, closed, scale, tol,
@@ -491,7 +491,7 @@ template <class S> struct T5 {
       const S nuc = F / S(2);
       Outcome o = exact_outcome<S>(half, S(S(2) * nuc * nuc), scale, tol,
                                    "control: stray square 2||...||_*^2");
-      o.applicable = abs_of(S(nuc - S(1))) > S(1e-6);
+      o.applicable = hypothesis_exceeds<S>(o, S(abs_of(S(nuc - S(1)))), S(1e-6), "| ||.||_* - 1 | > 1e-6");
       return o;
     }
     Outcome prod = exact_outcome<S>(S((end_to_end(W) - inst.M).norm()), S(0),
@@ -679,7 +679,8 @@ template <class S> struct T4 {
                " = " + num(target) + ", batch mean " + num(mean) + " +- " + num(half_width) +
                " (N=" + std::to_string(kBatch) + ")";
     o.regime = n < D ? "n<d0dL" : "n>=d0dL";
-    if (v == Variant::negative_control) o.applicable = std::abs(f - f_wrong) > 1e-9;
+    if (v == Variant::negative_control)
+      o.applicable = hypothesis_exceeds<double>(o, std::abs(f - f_wrong), 1e-9, "|f - f_wrong| > 1e-9");
     return o;
   }
 };

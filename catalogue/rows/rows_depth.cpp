@@ -95,7 +95,7 @@ template <class S> struct DepthRow {
       Outcome c = exact_outcome<S>(tr_def_b, unweighted, unweighted, tol,
                                    "control: balanced trace = 2k sum |x_j|^q (no D weights)");
       const S diff = unweighted > lower ? S(unweighted - lower) : S(lower - unweighted);
-      c.applicable = diff > S(1e-8) * lower;
+      c.applicable = hypothesis_exceeds<S>(c, diff, S(S(1e-8) * lower), "|unweighted - lower| > 1e-8 lower");
       c.regime = regime;
       return c;
     }

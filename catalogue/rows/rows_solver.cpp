@@ -136,7 +136,7 @@ template <class S> struct T33 {
     const S nf = nuclear_norm<S>(Mat<S>(P.L * P.R.transpose()));
     o.regime = std::string(family_name(shape.family)) +
                (nf > N.value * S(1 + 1e-9) ? " flat!=nuclear" : " flat=nuclear");
-    if (ctl) o.applicable = to_double(kappa) > 1 + 1e-6;
+    if (ctl) o.applicable = hypothesis_exceeds<double>(o, to_double(kappa), 1 + 1e-6, "kappa > 1 + 1e-6");
     if (!ctl) {
       Invariants inv;
       check_noisy_program(inv, shape);
@@ -354,7 +354,7 @@ template <class S> struct L53 {
     o.regime = std::string(family_name(shape.family)) +
                (certified ? " M certified" : " M not certified") +
                (nf > nn * S(1 + 1e-9) ? " flat!=nuclear" : " flat=nuclear");
-    if (ctl) o.applicable = to_double(kappa) > 1 + 1e-6;
+    if (ctl) o.applicable = hypothesis_exceeds<double>(o, to_double(kappa), 1 + 1e-6, "kappa > 1 + 1e-6");
     return o;
   }
 };

@@ -100,3 +100,52 @@ TEST(Catalogue, CleanRowsReportAsBefore) {
     EXPECT_NE(format_report(rep).find(" HOLDS"), std::string::npos);
   }
 }
+
+// Row::tolerance_eps decides: an evaluator that applies a looser tolerance than the registered one
+// (here 1e3 eps against the row's 10) does not pass a trial the registry would fail.
+TEST(Catalogue, RegisteredToleranceDecidesExactAndBoundVerdicts) {
+  for (const Kind kind : {Kind::exact, Kind::bound}) {
+    for (const double off_eps : {5.0, 50.0}) {
+      const Row r = synthetic_row(kind, [kind, off_eps](Precision, const Shape&, Variant) {
+        const double eps = epsilon_of<double>();
+        return kind == Kind::exact
+                   ? exact_outcome<double>(1.0 + off_eps * eps, 1.0, 1.0, 1e3, "x")
+                   : bound_outcome<double>(2.0 + off_eps * eps * 2.0, 2.0, 2.0, 1e3, "x");
+      });
+      const Report rep = run(r, Precision::binary64, 10, 3);
+      const bool within = off_eps < r.tolerance_eps;
+      EXPECT_EQ(rep.holds, within) << kind_name(kind) << " " << off_eps << " eps";
+      EXPECT_EQ(rep.has_counterexample, !within) << kind_name(kind) << " " << off_eps << " eps";
+      if (!within)
+        EXPECT_NE(rep.counterexample_outcome.detail.find("registered tolerance"), std::string::npos)
+            << rep.counterexample_outcome.detail;
+    }
+  }
+}
+
+// A NaN in a trial's applicability test is a counterexample with its shape, not a discarded trial.
+TEST(Catalogue, NaNHypothesisIsACounterexampleNotADiscardedTrial) {
+  const Row r = synthetic_row(Kind::exact, [](Precision, const Shape& s, Variant) {
+    Outcome o = passing(Kind::exact);
+    const double measure = s.seed % 3 == 0 ? std::nan("") : (s.seed % 3 == 1 ? 2.0 : 0.0);
+    o.applicable = hypothesis_exceeds<double>(o, measure, 1.0, "measure > 1");
+    return o;
+  });
+  const Report rep = run(r, Precision::binary64, 30, 9);
+  EXPECT_FALSE(rep.holds);
+  ASSERT_TRUE(rep.has_counterexample);
+  EXPECT_EQ(rep.counterexample.seed % 3, 0u);
+  EXPECT_NE(rep.counterexample_outcome.detail.find("hypothesis measure > 1 is NaN"),
+            std::string::npos)
+      << rep.counterexample_outcome.detail;
+  // the NaN trials count as applicable, the seed % 3 == 2 ones (measure 0) are discarded
+  int nan_trials = 0, discarded = 0;
+  for (int t = 0; t < 30; ++t) {
+    Rng rng = Rng::derive(9, {std::uint64_t(t)});
+    const std::uint64_t seed = draw_shape(r.spec, rng).seed;
+    nan_trials += seed % 3 == 0;
+    discarded += seed % 3 == 2;
+  }
+  EXPECT_EQ(rep.applicable, 30 - discarded);
+  EXPECT_GT(nan_trials, 0);
+}

@@ -95,9 +95,10 @@ struct Row {
   std::vector<std::string> figures;
   ShapeSpec spec;
   // exact: allowed error in eps; bound: allowed violation in eps; stat (when nonzero): the one
-  // of the comparisons inside each trial. The entry of the rows' tolerance table
-  // (rows/tolerances.hpp) that the row's evaluator passes to exact_outcome / bound_outcome:
-  // run() does not re-read it (the evaluator applies it), `flatmin check --list --long` and
+  // of the comparisons inside each trial. An entry of the rows' tolerance table
+  // (rows/tolerances.hpp). For exact and bound rows it is what decides: run() re-derives every
+  // trial's verdict from it (error <= tolerance_eps eps; slack >= -tolerance_eps eps), and a trial
+  // whose evaluator applied another tolerance is a defect. `flatmin check --list --long` and
   // docs/catalogue.md print it.
   double tolerance_eps = 0;
   double min_frequency = 0;  // stat rows: required frequency of the event
@@ -125,7 +126,8 @@ struct Report {
 };
 // Trials whose evaluation throws (a defect: the message becomes the detail) or whose outcome is
 // a defect are counterexamples whatever the row's kind, so a stat row with one is violated
-// however high its frequency. Throws InvalidArgument only for a precision this build lacks.
+// however high its frequency. For exact and bound rows the verdict of a trial is the registered
+// tolerance's (Row::tolerance_eps); an evaluator that disagrees with it makes the trial a defect. Throws InvalidArgument only for a precision this build lacks.
 Report run(const Row& row, Precision p, int trials, std::uint64_t seed,
            Variant v = Variant::statement);
 // One line, same bytes for the same input, ending in HOLDS, VIOLATED, or NO APPLICABLE TRIAL
@@ -156,6 +158,13 @@ template <class S> Outcome exact_outcome(const S& lhs, const S& rhs, const S& sc
                                          double tolerance_eps, std::string detail);
 template <class S> Outcome bound_outcome(const S& lhs, const S& rhs, const S& scale,
                                          double tolerance_eps, std::string detail);
+// A trial's hypothesis "lhs > rhs" on computed numbers (a row's applicability test). A NaN on
+// either side is no answer: the trial becomes a defect (o.defect, the test named in o.detail)
+// and the function returns true, so that run() counts it as a counterexample with its shape and
+// seed instead of discarding it as not applicable.
+template <class S> bool hypothesis_exceeds(Outcome& o, const S& lhs, const S& rhs,
+                                           const std::string& what);
+
 // Several comparisons of one trial: the worst one decides (largest error / smallest slack);
 // details are joined. All must be of the same kind.
 Outcome worst_of(Kind kind, const std::vector<Outcome>& parts);
