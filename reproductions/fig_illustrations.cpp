@@ -32,7 +32,7 @@ Setting setting(std::uint64_t figure) {
   Setting s{gaussian_map(rng, kD, kD, kM), {}, assemble<double>(F), {}, {}, {}};
   s.b = s.A.apply(s.M);
   s.D = rescaling(s.A);
-  const SolveResult<double> r = solve_flat(s.A, s.b);
+  const SolveResult<double> r = solve_flat(s.A, s.b, s.D);
   if (r.status != SolveStatus::solved || (r.X - s.M).norm() > 1e-9)
     throw std::runtime_error(std::string("the flat relaxation of the illustration instance was not "
                                          "solved to the truth (status ") +

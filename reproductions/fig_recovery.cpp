@@ -185,8 +185,8 @@ RecoveryCell cell(Scale s, std::size_t i) {
     SolveOptions on;
     on.stop_below = std::max(0.0, M_nuc - kErrorBound * sq);
     const SolveResult<double> nuc = solve_nuclear(A, b, on);
-    // The flat program's rescaling, once per trial: for the bound, the refutation test and the
-    // measures below (solve_flat and certify_flat form it again inside the library).
+    // The flat program's rescaling, once per trial, handed to solve_flat and certify_flat: for
+    // the bound, the refutation test and the measures below.
     SolveOptions of;
     const Rescaling<double> D = rescaling(A);
     {
@@ -196,7 +196,7 @@ RecoveryCell cell(Scale s, std::size_t i) {
                                           kErrorBound * sq * operator_norm(D.D1) *
                                               operator_norm(D.D2));
     }
-    const SolveResult<double> flat = solve_flat(A, b, of);
+    const SolveResult<double> flat = solve_flat(A, b, D, of);
     // The certificate is checked independently of the solve, except where the solve has proven
     // that M is not a minimiser (below_bound, or a KKT-verified minimiser below the bound): no
     // certificate can exist then, and the verdict is "refuted" (the dual search of a failing
@@ -234,7 +234,7 @@ RecoveryCell cell(Scale s, std::size_t i) {
       if (refutes(flat, of))
         tr.flat.verdict = CertOutcome::refuted;
       else
-        take(tr.flat, certify_flat(A, M));
+        take(tr.flat, certify_flat(A, M, D));
     }
     // Measures need both minimisers: only where both programs were solved (KKT verified).
     if (flat.status == SolveStatus::solved && nuc.status == SolveStatus::solved) {

@@ -112,7 +112,7 @@ template <class S> Solved<S> solve_nuclear_rows(const SensingMap<S>& A, const Ve
 // B^* y = D1^{-1} A^*(y) D2^{-1}.
 template <class S>
 Solved<S> solve_flat_rows(const SensingMap<S>& A, const Vec<S>& b, const Rescaling<S>& D) {
-  const SolveResult<S> res = solve_flat<S>(A, b, solver_options<S>());
+  const SolveResult<S> res = solve_flat<S>(A, b, D, solver_options<S>());
   if (res.status != SolveStatus::solved) return not_solved<S>(res);
   const Mat<S> D1i = spd_inverse<S>(D.D1, "D1"), D2i = spd_inverse<S>(D.D2, "D2");
   const Mat<S> Y = D1i * A.adjoint(res.y) * D2i;

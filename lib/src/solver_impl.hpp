@@ -122,21 +122,40 @@ SolveResult<S> solver_detail::solve_scale_free(const SensingMap<S>& A, const Vec
   }
 }
 
-template <class S>
-SolveResult<S> solve_flat(const SensingMap<S>& A, const Vec<S>& b, const SolveOptions& o) {
-  using namespace solver_detail;
-  validate(A, b, o);
-  const auto start = Clock::now();
-  // For 2^-g A and 2^-g b, g the largest row exponent (the same X): D1, D2 scale by 2^-g, the
-  // rescaled map A(D1^-1 . D2^-1) by 2^g and its X by 2^-2g, so that neither D1 M D2 nor b over
-  // the rescaled map's rows over- or underflows at any scale of A; its y is times 2^g back.
+namespace solver_detail {
+
+// The flat program is solved for 2^-g A and 2^-g b, g the largest row exponent of A (the same X):
+// D1, D2 scale by 2^-g, the rescaled map A(D1^-1 . D2^-1) by 2^g and its X by 2^-2g, so that
+// neither D1 M D2 nor b over the rescaled map's rows over- or underflows at any scale of A; its y
+// is times 2^g back.
+template <class S> int flat_exponent(const SensingMap<S>& A) {
   const std::vector<int> e = A.row_exponents();
-  const int g = *std::max_element(e.begin(), e.end());
-  const SensingMap<S> As = g == 0 ? A : A.rows_scaled(std::vector<int>(e.size(), -g));
+  return *std::max_element(e.begin(), e.end());
+}
+template <class S> SensingMap<S> flat_scaled_map(const SensingMap<S>& A, int g) {
+  return g == 0 ? A : A.rows_scaled(std::vector<int>(A.row_exponents().size(), -g));
+}
+
+// The caller's rescaling of A for the scaled map: D1, D2 times 2^-g (exact: the same bits as
+// rescaling(2^-g A), which rescaling() itself forms before scaling back by 2^g).
+template <class S>
+Rescaling<S> scaled_rescaling(const SensingMap<S>& A, const Rescaling<S>& D, int g,
+                              const char* who) {
+  require_shape(D.D1.rows(), D.D1.cols(), A.d1(), A.d1(), (std::string(who) + ": D1").c_str());
+  require_shape(D.D2.rows(), D.D2.cols(), A.d2(), A.d2(), (std::string(who) + ": D2").c_str());
+  require_finite(D.D1, (std::string(who) + ": D1").c_str());
+  require_finite(D.D2, (std::string(who) + ": D2").c_str());
+  return {times_pow2_each(D.D1, -g), times_pow2_each(D.D2, -g)};
+}
+
+// solve_flat for As = 2^-g A with Ds its rescaling.
+template <class S>
+SolveResult<S> solve_flat_scaled(const SensingMap<S>& As, const Vec<S>& b, int g,
+                                 const Rescaling<S>& D, const SolveOptions& o,
+                                 Clock::time_point start) {
   const Vec<S> bs = times_pow2_each(b, -g);
   SolveOptions os = o;
   os.stop_below = scaled_bound(o.stop_below, -2 * g);
-  const Rescaling<S> D = rescaling(As);
   SolveResult<S> res;
   res.method = Method::flat;
   const double c1 = dbl(spd_condition<S>(D.D1)), c2 = dbl(spd_condition<S>(D.D2));
@@ -154,6 +173,29 @@ SolveResult<S> solve_flat(const SensingMap<S>& A, const Vec<S>& b, const SolveOp
   res.y = times_pow2_each(res.y, g);
   res.seconds = std::chrono::duration<double>(Clock::now() - start).count();
   return res;
+}
+
+}  // namespace solver_detail
+
+template <class S>
+SolveResult<S> solve_flat(const SensingMap<S>& A, const Vec<S>& b, const SolveOptions& o) {
+  using namespace solver_detail;
+  validate(A, b, o);
+  const auto start = Clock::now();
+  const int g = flat_exponent(A);
+  const SensingMap<S> As = flat_scaled_map(A, g);
+  return solve_flat_scaled<S>(As, b, g, rescaling(As), o, start);
+}
+
+template <class S>
+SolveResult<S> solve_flat(const SensingMap<S>& A, const Vec<S>& b, const Rescaling<S>& D,
+                          const SolveOptions& o) {
+  using namespace solver_detail;
+  validate(A, b, o);
+  const auto start = Clock::now();
+  const int g = flat_exponent(A);
+  return solve_flat_scaled<S>(flat_scaled_map(A, g), b, g, scaled_rescaling(A, D, g, "solve_flat"),
+                              o, start);
 }
 
 template <class S>
@@ -242,6 +284,17 @@ Certificate certify_scaled(const SensingMap<S>& A, const Mat<S>& M, bool symmetr
   return c;
 }
 
+// certify_flat for As = 2^-g A with Ds its rescaling: the certificate of D1 M D2 for the map
+// As(D1^-1 . D2^-1); the verdict and margin do not scale, tangent_sigma_min by 2^g.
+template <class S>
+Certificate certify_flat_scaled(const SensingMap<S>& As, const Mat<S>& M, int g,
+                                const Rescaling<S>& D) {
+  const Mat<S> D1i = spd_inverse<S>(D.D1, "D1"), D2i = spd_inverse<S>(D.D2, "D2");
+  Certificate c = certify_impl<S>(As.composed(D1i, D2i), Mat<S>(D.D1 * M * D.D2),
+                                  As.structure() == Structure::quadratic);
+  c.tangent_sigma_min = times_pow2<double>(c.tangent_sigma_min, -g);
+  return c;
+}
 }  // namespace solver_detail
 
 template <class S> Certificate certify(const SensingMap<S>& A, const Mat<S>& M) {
@@ -254,15 +307,19 @@ template <class S> Certificate certify_flat(const SensingMap<S>& A, const Mat<S>
   if (A.m() == 0) throw InvalidArgument("certify_flat: the map has no measurements (m = 0)");
   // for 2^-g A (largest entry near 1, so that D1 M D2 does not overflow at any scale of A): D and
   // the rescaled map A(D1^-1 . D2^-1) scale by 2^-g and 2^g, the verdict and margin not at all
-  const std::vector<int> e = A.row_exponents();
-  const int g = *std::max_element(e.begin(), e.end());
-  const SensingMap<S> As = g == 0 ? A : A.rows_scaled(std::vector<int>(e.size(), -g));
-  const Rescaling<S> D = rescaling(As);
-  const Mat<S> D1i = spd_inverse<S>(D.D1, "D1"), D2i = spd_inverse<S>(D.D2, "D2");
-  Certificate c = solver_detail::certify_impl<S>(As.composed(D1i, D2i), Mat<S>(D.D1 * M * D.D2),
-                                                 A.structure() == Structure::quadratic);
-  c.tangent_sigma_min = times_pow2<double>(c.tangent_sigma_min, -g);
-  return c;
+  const int g = solver_detail::flat_exponent(A);
+  const SensingMap<S> As = solver_detail::flat_scaled_map(A, g);
+  return solver_detail::certify_flat_scaled<S>(As, M, g, rescaling(As));
+}
+
+template <class S>
+Certificate certify_flat(const SensingMap<S>& A, const Mat<S>& M, const Rescaling<S>& D) {
+  require_shape(M.rows(), M.cols(), A.d1(), A.d2(), "certify_flat: M");
+  require_finite(M, "certify_flat: M");
+  if (A.m() == 0) throw InvalidArgument("certify_flat: the map has no measurements (m = 0)");
+  const int g = solver_detail::flat_exponent(A);
+  return solver_detail::certify_flat_scaled<S>(solver_detail::flat_scaled_map(A, g), M, g,
+                                               solver_detail::scaled_rescaling(A, D, g, "certify_flat"));
 }
 
 template <class S> std::string SolveResult<S>::brief_report() const {
@@ -278,8 +335,11 @@ template <class S> std::string SolveResult<S>::brief_report() const {
   template std::string SolveResult<S>::brief_report() const;                                    \
   template SolveResult<S> solve_nuclear<S>(const SensingMap<S>&, const Vec<S>&, const SolveOptions&); \
   template SolveResult<S> solve_flat<S>(const SensingMap<S>&, const Vec<S>&, const SolveOptions&);    \
+  template SolveResult<S> solve_flat<S>(const SensingMap<S>&, const Vec<S>&, const Rescaling<S>&,          \
+                                        const SolveOptions&);                                            \
   template SolveResult<S> solve<S>(Method, const SensingMap<S>&, const Vec<S>&, const SolveOptions&); \
   template Certificate certify<S>(const SensingMap<S>&, const Mat<S>&);                        \
-  template Certificate certify_flat<S>(const SensingMap<S>&, const Mat<S>&);
+  template Certificate certify_flat<S>(const SensingMap<S>&, const Mat<S>&);                           \
+  template Certificate certify_flat<S>(const SensingMap<S>&, const Mat<S>&, const Rescaling<S>&);
 
 }  // namespace flatmin

@@ -217,6 +217,49 @@ TEST(Solver, FlatRelaxationRecoversAndMapsBack) {
   }
 }
 
+// A rescaling handed to solve_flat / certify_flat (a figure computes it once per trial): with
+// D = rescaling(A) the same bits as without, at the data's scale and at 2^40 times it (where the
+// library scales D down by the map's largest row exponent); with D = (I, I) the flat program is
+// nuclear-norm minimisation, so the given D is the one used; a D of the wrong shape or with a NaN
+// is an InvalidArgument.
+TEST(Solver, FlatRelaxationWithAGivenRescaling) {
+  for (const std::string fam : {"gaussian", "bilinear", "completion", "quadratic"}) {
+    for (const double scale : {1.0, std::ldexp(1.0, 40)}) {
+      Case c = make(fam, 8, fam == "completion" ? 30 : 28, 2, 5);
+      const SensingMap<double> A = scale == 1.0 ? c.A : c.A.rows_scaled(std::vector<int>(c.A.m(), 40));
+      const Vec<double> b = c.b * scale;
+      const Rescaling<double> D = rescaling(A);
+      const SolveResult<double> a = solve_flat<double>(A, b), h = solve_flat<double>(A, b, D);
+      SCOPED_TRACE(fam + " scale " + std::to_string(scale) + ": " + a.message);
+      EXPECT_EQ(a.status, h.status);
+      EXPECT_EQ(a.iterations, h.iterations);
+      EXPECT_TRUE(a.X.size() == h.X.size() && a.X == h.X);
+      EXPECT_TRUE(a.y.size() == h.y.size() && a.y == h.y);
+      const Certificate ca = certify_flat<double>(A, c.M), ch = certify_flat<double>(A, c.M, D);
+      EXPECT_EQ(ca.verdict, ch.verdict);
+      EXPECT_EQ(ca.margin, ch.margin);
+      EXPECT_EQ(ca.tangent_sigma_min, ch.tangent_sigma_min);
+    }
+  }
+  // too few measurements: the flat and nuclear minimisers differ; with D = I they coincide
+  const Case c = make("gaussian", 8, 24, 2, 3);
+  const Rescaling<double> I{Mat<double>::Identity(8, 8), Mat<double>::Identity(8, 8)};
+  const SolveResult<double> flat = solve_flat<double>(c.A, c.b), nuc = solve_nuclear<double>(c.A, c.b);
+  const SolveResult<double> flat_I = solve_flat<double>(c.A, c.b, I);
+  ASSERT_EQ(flat.status, SolveStatus::solved) << flat.message;
+  ASSERT_EQ(nuc.status, SolveStatus::solved) << nuc.message;
+  ASSERT_EQ(flat_I.status, SolveStatus::solved) << flat_I.message;
+  ASSERT_GT((flat.X - nuc.X).norm(), 1e-3);  // else the instance does not tell the D apart
+  EXPECT_LE((flat_I.X - nuc.X).norm(), 1e-9 * std::max(1.0, nuc.X.norm()));
+  const Rescaling<double> bad_shape{Mat<double>::Identity(7, 7), I.D2};
+  Rescaling<double> nan_d = I;
+  nan_d.D2(1, 1) = std::numeric_limits<double>::quiet_NaN();
+  EXPECT_THROW(solve_flat<double>(c.A, c.b, bad_shape), InvalidArgument);
+  EXPECT_THROW(solve_flat<double>(c.A, c.b, nan_d), InvalidArgument);
+  EXPECT_THROW(certify_flat<double>(c.A, c.M, bad_shape), InvalidArgument);
+  EXPECT_THROW(certify_flat<double>(c.A, c.M, nan_d), InvalidArgument);
+}
+
 #ifndef FLATMIN_DOUBLE_ONLY
 TEST(Solver, QuadPolishReachesExactRecovery) {
   // the truth formed in quad from its double factors (exactly rank 2 there; a double product

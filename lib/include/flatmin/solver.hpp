@@ -105,6 +105,9 @@ struct SolveOptions {
   double d_condition_max = 1e12;  // d_singular when cond(D1) or cond(D2) >= this
 };
 
+// The result of the nuclear-norm programs over a sensing map: solve_nuclear, solve_flat and
+// solve_noisy (programs.hpp), with the same meaning of every field in each. (Robust PCA and the
+// weighted l_q program have their own results, RpcaResult and LqResult.)
 template <class S> struct SolveResult {
   SolveStatus status = SolveStatus::numerical_trouble;
   Method method = Method::nuclear;
@@ -113,9 +116,16 @@ template <class S> struct SolveResult {
   Vec<S> y;               // dual vector of the program solved (flat: of the rescaled program)
   int iterations = 0;
   // residuals of the scale-free program (see "Scale" above) that was solved
-  double primal_residual = 0;  // ||A(X) - b|| / max(1, ||b||) for the program solved
-  double dual_residual = 0;    // ||P_T(A^* y) - UV^T||_F / sqrt(r)  (polish) or ADMM's ||rho dZ||
-  double gap = 0;              // (||X||_* - <b, y>) / max(1, ||X||_*), y scaled dual-feasible
+  // the violation of the constraint, / max(1, ||b||): ||A(X) - b|| (A(X) = b), or
+  // max(0, ||A(X) - b|| - eps) (solve_noisy's ||A(X) - b|| <= eps)
+  double primal_residual = 0;
+  // the dual residual of the stage that produced (X, y): ||P_T(A^* y) - UV^T||_F / sqrt(r) when
+  // an exact stage (polish, Newton, interior point) did, ADMM's ||rho dZ|| / max(1, ||X||)
+  // when ADMM's own test or its budget ended the solve
+  double dual_residual = 0;
+  // the duality gap (||X||_* - dual value of y) / max(1, ||X||_*), y scaled dual-feasible
+  // (dual value <b, y>, or <b, y> - eps ||y|| for solve_noisy)
+  double gap = 0;
   double seconds = 0;
   Index rank = 0;              // numerical rank of X (singular values > 1e3 eps sigma_1)
   std::string message;         // what happened, in words
@@ -135,6 +145,14 @@ SolveResult<S> solve_nuclear(const SensingMap<S>& A, const Vec<S>& b, const Solv
 // The flat relaxation; status d_singular (X empty) when D1 or D2 is numerically singular.
 template <class S>
 SolveResult<S> solve_flat(const SensingMap<S>& A, const Vec<S>& b, const SolveOptions& o = {});
+// The same with the rescaling D of the program given by the caller: min ||X||_* s.t.
+// A(D1^{-1} X D2^{-1}) = b. With D = rescaling(A) the result is solve_flat(A, b, o)'s to the last
+// bit (barring D entries that underflow when scaled down by A's largest row exponent): a caller
+// that needs D anyway (a figure's bound, a certificate) computes it once and hands it on.
+// InvalidArgument when D1 is not d1 x d1, D2 not d2 x d2, or either is not finite.
+template <class S>
+SolveResult<S> solve_flat(const SensingMap<S>& A, const Vec<S>& b, const Rescaling<S>& D,
+                          const SolveOptions& o = {});
 template <class S>
 SolveResult<S> solve(Method m, const SensingMap<S>& A, const Vec<S>& b, const SolveOptions& o = {});
 
@@ -159,6 +177,9 @@ struct Certificate {
 template <class S> Certificate certify(const SensingMap<S>& A, const Mat<S>& M);
 // The same for the flat program at M: the certificate of D1 M D2 for the map A(D1^{-1}.D2^{-1}).
 template <class S> Certificate certify_flat(const SensingMap<S>& A, const Mat<S>& M);
+// The same with D = rescaling(A) computed by the caller (as solve_flat's overload).
+template <class S>
+Certificate certify_flat(const SensingMap<S>& A, const Mat<S>& M, const Rescaling<S>& D);
 
 namespace testing {
 // One step's linear system of the rank-r Newton iteration on the optimality conditions (solver
