@@ -70,7 +70,7 @@ RpcaCell rpca_cell(Scale s, std::size_t i) {
     const Mat<double> S = sparse_corruption(rng, g.d, g.d, g.d, pk / 100.0, 1.0);
     const Mat<double> Y = M + S;
     const double tau = l1_norm(S);
-    const SolveResult<double> res = solve_rpca(Y, tau);
+    const RpcaResult<double> res = solve_rpca(Y, tau);
     const RpcaCertificate c = certify_rpca(M, S);
     out.trials.push_back({Index((S.array() != 0).count()), res.status,
                           res.X.size() ? (res.X - M).norm() : NAN, c.verdict,

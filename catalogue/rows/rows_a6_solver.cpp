@@ -91,14 +91,14 @@ template <class S> struct T61 {
 
     SolveOptions opt;
     opt.max_iterations = budget;
-    const SolveResult<S> res = solve_rpca<S>(Y, tau, opt);
+    const RpcaResult<S> res = solve_rpca<S>(Y, tau, opt);
     const double err = to_double(S((res.X - M).norm()));
     const double thr = std::is_same_v<S, double> ? kRpcaRecoveryDouble : kRpcaRecoveryQuad;
     // the solver's dual as the certificate's first candidate (when it is finite)
-    const Mat<S> W = rpca_dual_matrix<S>(res, d1, d2);
+    const Mat<S>& W = res.W;
     bool finite = true;
     for (Index i = 0; i < W.size(); ++i) finite = finite && is_finite(W.data()[i]);
-    const RpcaCertificate cert = certify_rpca<S>(M, Sn, finite ? &W : nullptr);
+    const RpcaCertificate cert = certify_rpca<S>(M, Sn, finite && W.size() ? &W : nullptr);
     const bool solved = res.status == SolveStatus::solved;
     Outcome o;
     o.holds = solved && err <= thr && cert.verdict == Verdict::certified;
@@ -133,7 +133,7 @@ void register_rows_a6_solver(std::vector<Row>& out) {
                  "minimiser of (56) min ||X||_* s.t. ||Y - X||_{1,1} <= ||S||_{1,1} (no "
                  "rescaling), is M: solver `solved` with ||X - M||_F <= 1e-10 (quad 1e-25) and M "
                  "certified as the unique minimiser",
-                 {"solve_rpca", "certify_rpca", "rpca_dual_matrix", "sparse_corruption"},
+                 {"solve_rpca", "certify_rpca", "sparse_corruption"},
                  {"A-rpca"},
                  spec, 0, 0.90, 40, false, dispatch<T61>()});
 }

@@ -249,16 +249,13 @@ LqResult<S> l1_admm(const DenseSystem<S>& sys, const Mat<S>& A0, const Vec<S>& b
       }
     }
     if (!std::isfinite(dbl(rp)) || !std::isfinite(dbl(rd))) {
-      res.status = SolveStatus::numerical_trouble;
-      res.message = "ADMM residuals are not finite";
+      solver_detail::admm_not_finite(res);
       finished = true;
     }
   }
   if (!finished) {
     measure();
-    res.status = SolveStatus::iteration_limit;
-    res.message = "no KKT point within " + std::to_string(o.max_iterations) +
-                  " iterations; residuals as reached";
+    solver_detail::admm_budget_spent(res, o.max_iterations);
   }
   return res;
 }

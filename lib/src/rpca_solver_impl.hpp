@@ -258,6 +258,10 @@ RpcaKkt fill_residuals(const Mat<S>& Y, const S& tau, const Mat<S>& X, const Mat
 template <class S> void store_dual(const Mat<S>& W, SolveResult<S>& res) {
   res.y = Eigen::Map<const Vec<S>>(W.data(), W.size());
 }
+// The dual matrix stored by store_dual (y is W column-major).
+template <class S> Mat<S> stored_dual(const SolveResult<S>& res, Index d1, Index d2) {
+  return Eigen::Map<const Mat<S>>(res.y.data(), d1, d2);
+}
 
 // The polish from X0 at rank r with the support and signs of `pat`; true (and res filled with X,
 // W, residuals) when the KKT check passes. newton: Newton steps taken.
@@ -425,8 +429,7 @@ template <class S> Phase<S> admm(const Mat<S>& Y, const S& tau, const SolveOptio
       store_dual<S>(Mat<S>(rho * Ud), res);
       res.primal_residual = res.dual_residual = res.gap = nan;
       res.rank = rank;
-      res.status = SolveStatus::numerical_trouble;
-      res.message = "ADMM residuals are not finite";
+      solver_detail::admm_not_finite(res);
       ph.structure = false;
       finished = true;
       break;
@@ -473,7 +476,7 @@ template <class S> Phase<S> admm(const Mat<S>& Y, const S& tau, const SolveOptio
                       " polish on a support of " + std::to_string(pat.cells.size()) +
                       " entries (" + std::to_string(newton) + " Newton steps in all)";
         ph.start = res.X;
-        ph.W = rpca_dual_matrix<S>(res, d1, d2);
+        ph.W = stored_dual<S>(res, d1, d2);
         finished = true;
         break;
       }
@@ -491,18 +494,6 @@ template <class S> Phase<S> admm(const Mat<S>& Y, const S& tau, const SolveOptio
 }
 
 }  // namespace rpca_detail
-
-template <class S> Mat<S> rpca_dual_matrix(const SolveResult<S>& res, Index d1, Index d2) {
-  if (res.y.size() != d1 * d2)
-    throw InvalidArgument("rpca_dual_matrix: the result's y has " + std::to_string(res.y.size()) +
-                          " entries, expected d1 d2 = " + std::to_string(d1 * d2));
-  return Eigen::Map<const Mat<S>>(res.y.data(), d1, d2);
-}
-
-template <class S> S rpca_dual_value(const Mat<S>& Y, const S& tau, const Mat<S>& W) {
-  require_shape(W.rows(), W.cols(), Y.rows(), Y.cols(), "rpca_dual_value: W");
-  return rpca_detail::inner<S>(W, Y) - tau * rpca_detail::max_abs<S>(W);
-}
 
 template <class S>
 RpcaKkt rpca_kkt(const Mat<S>& Y, const S& tau, const Mat<S>& X, const Mat<S>& W) {
@@ -533,7 +524,7 @@ template <class S> SolveResult<S> solve_scale_free(const Mat<S>& Y, const S& tau
 // (56) is solved in its scale-free form (solver_common.hpp, "Scale"): Y and tau times 2^-ex, the
 // largest |Y_ij| brought to [1, 2); X = 2^ex X', and W is unchanged (the program is homogeneous).
 template <class S>
-SolveResult<S> solve_rpca(const Mat<S>& Y, const S& tau, const SolveOptions& o) {
+RpcaResult<S> solve_rpca(const Mat<S>& Y, const S& tau, const SolveOptions& o) {
   using namespace rpca_detail;
   validate<S>(Y, tau, o);
   const auto start = Clock::now();
@@ -547,9 +538,19 @@ SolveResult<S> solve_rpca(const Mat<S>& Y, const S& tau, const SolveOptions& o) 
   // has the same solution X = 0 and the same residuals
   if (!is_finite(tau_q)) tau_q = times_pow2<S>(l1_norm<S>(Yq), 1);
   SolveResult<S> res = solve_scale_free<S>(Yq, tau_q, o);
-  if (res.X.size()) res.X = times_pow2_each(res.X, ex);
-  res.seconds = std::chrono::duration<double>(Clock::now() - start).count();
-  return res;
+  // the stages' common result (W as the vector y) becomes the program's own
+  RpcaResult<S> out;
+  out.status = res.status;
+  if (res.X.size()) out.X = times_pow2_each(res.X, ex);
+  if (res.y.size() == Y.size()) out.W = Eigen::Map<const Mat<S>>(res.y.data(), Y.rows(), Y.cols());
+  out.iterations = res.iterations;
+  out.primal_residual = res.primal_residual;
+  out.dual_residual = res.dual_residual;
+  out.gap = res.gap;
+  out.rank = res.rank;
+  out.message = std::move(res.message);
+  out.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  return out;
 }
 
 template <class S>
@@ -694,9 +695,7 @@ RpcaCertificate certify_rpca(const Mat<S>& M, const Mat<S>& Snat, const Mat<S>* 
 }
 
 #define FLATMIN_INSTANTIATE_RPCA_SOLVER(S)                                                       \
-  template SolveResult<S> solve_rpca<S>(const Mat<S>&, const S&, const SolveOptions&);         \
-  template Mat<S> rpca_dual_matrix<S>(const SolveResult<S>&, Index, Index);                    \
-  template S rpca_dual_value<S>(const Mat<S>&, const S&, const Mat<S>&);                       \
+  template RpcaResult<S> solve_rpca<S>(const Mat<S>&, const S&, const SolveOptions&);          \
   template RpcaKkt rpca_kkt<S>(const Mat<S>&, const S&, const Mat<S>&, const Mat<S>&);         \
   template RpcaCertificate certify_rpca<S>(const Mat<S>&, const Mat<S>&, const Mat<S>*);
 

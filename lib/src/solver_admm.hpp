@@ -67,15 +67,12 @@ template <class S> class Admm {
         if (newton_then_interior_point(r, k)) return done();
       }
       if (!std::isfinite(dbl(rp_)) || !std::isfinite(dbl(rd_))) {
-        res_.status = SolveStatus::numerical_trouble;
-        res_.message = "ADMM residuals are not finite";
+        admm_not_finite(res_);
         return done();
       }
     }
     measure(res_.iterations);
-    res_.status = SolveStatus::iteration_limit;
-    res_.message = "no KKT point within " + std::to_string(o_.max_iterations) +
-                   " iterations; residuals as reached";
+    admm_budget_spent(res_, o_.max_iterations);
     res_.rank = rank_;
     return done();
   }

@@ -289,6 +289,21 @@ void polish_in_extended_precision(const SolveResult<double>& rd, bool enabled, S
   }
 }
 
+// ---- The ends of an ADMM loop --------------------------------------------------------------
+// Every ADMM loop (nuclear/flat, noisy, weighted l_1, robust PCA) ends in one of three ways: a
+// verified solution (an exact stage, in the loop), residuals that are not finite (status
+// numerical_trouble: nothing after them can be trusted), or its budget spent (iteration_limit,
+// with the residuals of the last iterate). The last two, for any of their result types:
+template <class Result> void admm_not_finite(Result& res) {
+  res.status = SolveStatus::numerical_trouble;
+  res.message = "ADMM residuals are not finite";
+}
+template <class Result> void admm_budget_spent(Result& res, int max_iterations) {
+  res.status = SolveStatus::iteration_limit;
+  res.message = "no KKT point within " + std::to_string(max_iterations) +
+                " iterations; residuals as reached";
+}
+
 // ---- Residual balancing --------------------------------------------------------------------
 // The penalty update of every ADMM loop (Boyd et al. 2011, 3.4.1): given the primal and dual
 // residuals r_p, r_d in comparable units (the nuclear-norm loop: absolute; the l_q, noisy and

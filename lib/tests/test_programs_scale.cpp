@@ -250,13 +250,13 @@ TEST(ProgramsScale, RpcaPowersOfTwoChangeNoBit) {
   for (const auto& [sz, p] : kRpca)
     for (std::uint64_t seed = 1; seed <= 2; ++seed) {
       const RpcaCase c = make_rpca(sz[0], sz[1], sz[2], p, seed);
-      const SolveResult<double> base = solve_rpca<double>(c.Y, c.tau);
+      const RpcaResult<double> base = solve_rpca<double>(c.Y, c.tau);
       for (const int k : exponents(rng, 3)) {
         SCOPED_TRACE(trace("rank " + std::to_string(sz[1]) + " p=" + std::to_string(p) + " seed " +
                                std::to_string(seed) + " k=" + std::to_string(k), base.message));
         const double s = std::ldexp(1.0, k);
         // Y and tau times 2^k: X times 2^k, the same W
-        const SolveResult<double> r = solve_rpca<double>(Mat<double>(c.Y * s), c.tau * s);
+        const RpcaResult<double> r = solve_rpca<double>(Mat<double>(c.Y * s), c.tau * s);
         EXPECT_EQ(r.status, base.status) << r.message;
         EXPECT_EQ(r.rank, base.rank);
         EXPECT_TRUE(r.X == Mat<double>(base.X * s));
@@ -270,7 +270,7 @@ TEST(ProgramsScale, RpcaAnyFactorKeepsStatusErrorAndVerdict) {
   for (const auto& [sz, p] : kRpca)
     for (std::uint64_t seed = 1; seed <= 2; ++seed) {
       const RpcaCase c = make_rpca(sz[0], sz[1], sz[2], p, seed);
-      const SolveResult<double> base = solve_rpca<double>(c.Y, c.tau);
+      const RpcaResult<double> base = solve_rpca<double>(c.Y, c.tau);
       const RpcaCertificate cert0 = certify_rpca<double>(c.M, c.Sn);
       const double e0 = base.X.size() ? (base.X - c.M).norm() / c.M.norm() : -1;
       for (int t = 0; t < 3; ++t) {
@@ -279,7 +279,7 @@ TEST(ProgramsScale, RpcaAnyFactorKeepsStatusErrorAndVerdict) {
                                std::to_string(seed) + " log10 beta=" + std::to_string(std::log10(beta)),
                            base.message));
         const Mat<double> Mb = c.M * beta, Sb = c.Sn * beta;
-        const SolveResult<double> r = solve_rpca<double>(Mat<double>(Mb + Sb), l1_norm<double>(Sb));
+        const RpcaResult<double> r = solve_rpca<double>(Mat<double>(Mb + Sb), l1_norm<double>(Sb));
         EXPECT_EQ(r.status, base.status) << r.message;
         if (cert0.verdict == Verdict::certified && r.X.size()) {
           EXPECT_NEAR((r.X - Mb).norm() / Mb.norm(), e0, 1e-9) << r.message;
@@ -328,8 +328,8 @@ TEST(ProgramsScale, NormsOfExtremeDataDoNotUnderOrOverflow) {
     EXPECT_EQ(lr.status, lb.status) << lr.message;
     EXPECT_TRUE(lr.x == Vec<double>(lb.x * s));
     const RpcaCase p = make_rpca(10, 1, 10, 0.08, 1);
-    const SolveResult<double> pb = solve_rpca<double>(p.Y, p.tau);
-    const SolveResult<double> pr = solve_rpca<double>(Mat<double>(p.Y * s), p.tau * s);
+    const RpcaResult<double> pb = solve_rpca<double>(p.Y, p.tau);
+    const RpcaResult<double> pr = solve_rpca<double>(Mat<double>(p.Y * s), p.tau * s);
     EXPECT_EQ(pr.status, pb.status) << pr.message;
     EXPECT_TRUE(pr.X == Mat<double>(pb.X * s));
   }

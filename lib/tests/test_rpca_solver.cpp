@@ -47,13 +47,11 @@ template <class S> S max_abs(const Mat<S>& A) {
 // X and W). Plus the normal-cone form of the multiplier: on the support of Y - X, W = lambda
 // sign(Y - X) with lambda = ||W||_inf.
 template <class S>
-void expect_optimal(const Mat<S>& Y, const S& tau, const SolveResult<S>& res, double tol) {
+void expect_optimal(const Mat<S>& Y, const S& tau, const RpcaResult<S>& res, double tol) {
   ASSERT_EQ(res.status, SolveStatus::solved) << res.message;
-  const Index d1 = Y.rows(), d2 = Y.cols();
-  ASSERT_EQ(res.y.size(), d1 * d2);
-  Mat<S> W(d1, d2);
-  for (Index j = 0; j < d2; ++j)
-    for (Index i = 0; i < d1; ++i) W(i, j) = res.y(j * d1 + i);  // column-major, as documented
+  ASSERT_EQ(res.W.rows(), Y.rows());
+  ASSERT_EQ(res.W.cols(), Y.cols());
+  const Mat<S>& W = res.W;
   const Mat<S> Sx = Y - res.X;
   const double scale = std::max(1.0, to_double(tau));
   EXPECT_LE(to_double(S(l1_norm<S>(Sx) - tau)), tol * scale) << "infeasible";
@@ -90,8 +88,8 @@ TEST(RpcaSolver, RecoversWhereverTheCertificateHolds) {
     int certified = 0;
     for (std::uint64_t seed = 1; seed <= 5; ++seed) {
       const Case<double> c = make<double>(sz.d1, sz.d2, sz.r, sz.l, seed);
-      const SolveResult<double> res = solve_rpca<double>(c.Y, c.tau);
-      const Mat<double> W = rpca_dual_matrix<double>(res, sz.d1, sz.d2);
+      const RpcaResult<double> res = solve_rpca<double>(c.Y, c.tau);
+      const Mat<double> W = res.W;
       const RpcaCertificate cert = certify_rpca<double>(c.M, c.Sn, &W);
       SCOPED_TRACE(std::to_string(sz.d1) + "x" + std::to_string(sz.d2) + " r=" +
                    std::to_string(sz.r) + " l=" + std::to_string(sz.l) + " seed " +
@@ -137,7 +135,7 @@ TEST(RpcaSolver, CertificateWithoutHint) {
 TEST(RpcaSolver, QuadPolishReachesExactRecovery) {
   for (std::uint64_t seed : {2u, 5u}) {
     const Case<quad> c = make<quad>(16, 18, 1, 1, seed);
-    const SolveResult<quad> res = solve_rpca<quad>(c.Y, c.tau);
+    const RpcaResult<quad> res = solve_rpca<quad>(c.Y, c.tau);
     std::cout << "quad seed " << seed << ": " << status_name(res.status) << " error "
               << to_double(quad((res.X - c.M).norm())) << " gap " << res.gap << " "
               << res.seconds << " s; " << res.message << "\n";
@@ -146,7 +144,7 @@ TEST(RpcaSolver, QuadPolishReachesExactRecovery) {
     EXPECT_LE(res.primal_residual, 1e-28);
     EXPECT_LE(res.dual_residual, 1e-28);
     EXPECT_LE(std::abs(res.gap), 1e-28);
-    const Mat<quad> W = rpca_dual_matrix<quad>(res, 16, 18);
+    const Mat<quad> W = res.W;
     EXPECT_EQ(certify_rpca<quad>(c.M, c.Sn, &W).verdict, Verdict::certified);
   }
 }
@@ -160,12 +158,12 @@ TEST(RpcaSolver, ControlDenseCorruptionIsNotRecovered) {
     const Case<double> c = make<double>(20, 20, 2, 7, seed);
     SolveOptions o;
     o.max_iterations = 400;
-    const SolveResult<double> res = solve_rpca<double>(c.Y, c.tau, o);
+    const RpcaResult<double> res = solve_rpca<double>(c.Y, c.tau, o);
     SCOPED_TRACE("seed " + std::to_string(seed) + ": " + res.message);
     EXPECT_GT((res.X - c.M).norm(), 1e-3);
     EXPECT_LE(l1_norm<double>(Mat<double>(c.Y - res.X)), c.tau * (1 + 1e-12));
     EXPECT_LT(nuclear_norm<double>(res.X), nuclear_norm<double>(c.M) - 1e-6);
-    const Mat<double> W = rpca_dual_matrix<double>(res, 20, 20);
+    const Mat<double> W = res.W;
     EXPECT_NE(certify_rpca<double>(c.M, c.Sn, &W).verdict, Verdict::certified);
     if (res.status == SolveStatus::solved) expect_optimal<double>(c.Y, c.tau, res, 1e-12);
   }
@@ -176,7 +174,7 @@ TEST(RpcaSolver, ControlRankTooHighIsNotRecovered) {
   const Case<double> c = make<double>(20, 20, 10, 2, 4);
   SolveOptions o;
   o.max_iterations = 400;
-  const SolveResult<double> res = solve_rpca<double>(c.Y, c.tau, o);
+  const RpcaResult<double> res = solve_rpca<double>(c.Y, c.tau, o);
   EXPECT_GT((res.X - c.M).norm(), 1e-3) << res.message;
   EXPECT_LT(nuclear_norm<double>(res.X), nuclear_norm<double>(c.M) - 1e-6) << res.message;
   EXPECT_NE(certify_rpca<double>(c.M, c.Sn).verdict, Verdict::certified);
@@ -203,12 +201,12 @@ TEST(RpcaSolver, CertificateDetectsNonInjectivity) {
 TEST(RpcaSolver, TrivialCases) {
   const Case<double> c = make<double>(8, 9, 1, 1, 11);
   // tau >= ||Y||_1: X = 0
-  const SolveResult<double> zero = solve_rpca<double>(c.Y, l1_norm<double>(c.Y) * 1.5);
+  const RpcaResult<double> zero = solve_rpca<double>(c.Y, l1_norm<double>(c.Y) * 1.5);
   EXPECT_EQ(zero.status, SolveStatus::solved) << zero.message;
   EXPECT_TRUE(zero.X.isZero(0.0));
   EXPECT_EQ(zero.rank, 0);
   // tau = 0: X = Y, the only feasible point
-  const SolveResult<double> same = solve_rpca<double>(c.Y, 0.0);
+  const RpcaResult<double> same = solve_rpca<double>(c.Y, 0.0);
   EXPECT_EQ(same.status, SolveStatus::solved) << same.message;
   EXPECT_TRUE((same.X - c.Y).isZero(0.0));
   expect_optimal<double>(c.Y, 0.0, same, 1e-12);
@@ -246,28 +244,27 @@ TEST(RpcaSolver, BadInputGetsClearErrorsOrStatuses) {
   bad.tol = -1;
   EXPECT_THROW(solve_rpca<double>(c.Y, c.tau, bad), InvalidArgument);
   EXPECT_THROW(certify_rpca<double>(c.M, Mat<double>::Zero(3, 3)), InvalidArgument);
-  EXPECT_THROW(rpca_dual_matrix<double>(SolveResult<double>{}, 10, 10), InvalidArgument);
 
   // a budget too small: a status with the residuals reached, never `solved`
   SolveOptions tiny;
   tiny.max_iterations = 2;
-  const SolveResult<double> r2 = solve_rpca<double>(c.Y, c.tau, tiny);
+  const RpcaResult<double> r2 = solve_rpca<double>(c.Y, c.tau, tiny);
   EXPECT_EQ(r2.status, SolveStatus::iteration_limit) << r2.message;
   EXPECT_EQ(r2.iterations, 2);
   EXPECT_GT(r2.primal_residual + r2.dual_residual + std::abs(r2.gap), 1e-12);
   EXPECT_EQ(r2.X.rows(), 10);
-  EXPECT_EQ(r2.y.size(), 100);
+  EXPECT_EQ(r2.W.size(), 100);
 #ifndef FLATMIN_DOUBLE_ONLY
-  const SolveResult<quad> q2 = solve_rpca<quad>(cast_matrix<quad>(c.Y), quad(c.tau), tiny);
+  const RpcaResult<quad> q2 = solve_rpca<quad>(cast_matrix<quad>(c.Y), quad(c.tau), tiny);
   EXPECT_EQ(q2.status, SolveStatus::iteration_limit) << q2.message;
 #endif
 }
 
 TEST(RpcaSolver, SameInputSameBits) {
   const Case<double> c = make<double>(22, 18, 2, 1, 6);
-  const SolveResult<double> a = solve_rpca<double>(c.Y, c.tau), b = solve_rpca<double>(c.Y, c.tau);
+  const RpcaResult<double> a = solve_rpca<double>(c.Y, c.tau), b = solve_rpca<double>(c.Y, c.tau);
   ASSERT_EQ(a.status, SolveStatus::solved) << a.message;
   EXPECT_EQ(a.iterations, b.iterations);
   EXPECT_TRUE((a.X.array() == b.X.array()).all());
-  EXPECT_TRUE((a.y.array() == b.y.array()).all());
+  EXPECT_TRUE((a.W.array() == b.W.array()).all());
 }

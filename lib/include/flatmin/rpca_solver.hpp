@@ -64,33 +64,35 @@
 // below are those of that scale-free program. A tau > 0 whose scaled value underflows is an
 // InvalidArgument.
 //
-// Fields of SolveResult used (method is left at Method::nuclear: (56) is a nuclear-norm program):
-//   X                the solution (d1 x d2);
-//   y                the dual matrix W, column-major (length d1 d2): rpca_dual_matrix() reshapes;
-//   primal_residual  max(0, ||Y - X||_{1,1} - tau) / max(1, tau);
-//   dual_residual    the largest of ||P_T(W) - UV^T||_F / sqrt(r) (polish), max(0, ||W||_op - 1),
-//                    |||X||_* - <W, X>| / max(1, ||X||_*) and |tau ||W||_inf - <W, S>| /
-//                    max(1, ||X||_*);
-//   gap              (||X||_* - D(W / max(1, ||W||_op))) / max(1, ||X||_*);
-//   rank             r of the polish (rank of the thresholded iterate Z otherwise);
-//   iterations       ADMM iterations (of the double phase in extended precision).
+// The result is RpcaResult below (its own fields: (56) has a matrix dual and other residuals
+// than the sensing programs).
 #pragma once
 
 #include "flatmin/solver.hpp"
 
 namespace flatmin {
 
+// The result of solve_rpca.
+template <class S> struct RpcaResult {
+  SolveStatus status = SolveStatus::numerical_trouble;  // solved: the KKT conditions verified
+  Mat<S> X;                    // the low-rank part (d1 x d2); Y - X is the sparse part
+  Mat<S> W;                    // the dual matrix (d1 x d2; empty when none was formed)
+  int iterations = 0;          // ADMM iterations (of the double phase in extended precision)
+  double primal_residual = 0;  // max(0, ||Y - X||_{1,1} - tau) / max(1, tau)
+  // the largest of ||P_T(W) - UV^T||_F / sqrt(r) (polish), max(0, ||W||_op - 1),
+  // |||X||_* - <W, X>| / max(1, ||X||_*) and |tau ||W||_inf - <W, S>| / max(1, ||X||_*)
+  double dual_residual = 0;
+  double gap = 0;              // (||X||_* - D(W / max(1, ||W||_op))) / max(1, ||X||_*)
+  double seconds = 0;
+  Index rank = 0;              // r of the polish (rank of the thresholded iterate otherwise)
+  std::string message;         // what happened, in words
+};
+
 // Solve (56). Y is d1 x d2 (d1, d2 >= 1), tau >= 0; o.tol = 0 means 1e-12 in double and 1e-28
 // in quad and mp50; o.polish = false leaves ADMM alone (`solved` only where ADMM's own pair
 // passes the check).
 template <class S>
-SolveResult<S> solve_rpca(const Mat<S>& Y, const S& tau, const SolveOptions& o = {});
-
-// The dual matrix W of a solve_rpca result (res.y reshaped to d1 x d2, column-major).
-template <class S> Mat<S> rpca_dual_matrix(const SolveResult<S>& res, Index d1, Index d2);
-
-// D(W) = <W, Y> - tau ||W||_inf: a lower bound on the optimum of (56) when ||W||_op <= 1.
-template <class S> S rpca_dual_value(const Mat<S>& Y, const S& tau, const Mat<S>& W);
+RpcaResult<S> solve_rpca(const Mat<S>& Y, const S& tau, const SolveOptions& o = {});
 
 // The KKT residuals of (56) at (X, W), computed from their definitions (no structure assumed):
 struct RpcaKkt {
