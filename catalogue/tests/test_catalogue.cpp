@@ -116,9 +116,10 @@ TEST(Catalogue, RegisteredToleranceDecidesExactAndBoundVerdicts) {
       const bool within = off_eps < r.tolerance_eps;
       EXPECT_EQ(rep.holds, within) << kind_name(kind) << " " << off_eps << " eps";
       EXPECT_EQ(rep.has_counterexample, !within) << kind_name(kind) << " " << off_eps << " eps";
-      if (!within)
+      if (!within) {
         EXPECT_NE(rep.counterexample_outcome.detail.find("registered tolerance"), std::string::npos)
             << rep.counterexample_outcome.detail;
+      }
     }
   }
 }

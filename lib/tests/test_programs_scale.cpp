@@ -260,7 +260,7 @@ TEST(ProgramsScale, RpcaPowersOfTwoChangeNoBit) {
         EXPECT_EQ(r.status, base.status) << r.message;
         EXPECT_EQ(r.rank, base.rank);
         EXPECT_TRUE(r.X == Mat<double>(base.X * s));
-        EXPECT_TRUE(r.y == base.y);
+        EXPECT_TRUE(r.W == base.W);
       }
     }
 }

@@ -49,8 +49,9 @@ template <class S> S max_abs(const Mat<S>& A) {
 template <class S>
 void expect_optimal(const Mat<S>& Y, const S& tau, const RpcaResult<S>& res, double tol) {
   ASSERT_EQ(res.status, SolveStatus::solved) << res.message;
-  ASSERT_EQ(res.W.rows(), Y.rows());
-  ASSERT_EQ(res.W.cols(), Y.cols());
+  const Index d1 = Y.rows(), d2 = Y.cols();
+  ASSERT_EQ(res.W.rows(), d1);
+  ASSERT_EQ(res.W.cols(), d2);
   const Mat<S>& W = res.W;
   const Mat<S> Sx = Y - res.X;
   const double scale = std::max(1.0, to_double(tau));
