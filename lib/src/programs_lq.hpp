@@ -146,118 +146,139 @@ bool l1_polish(const Mat<S>& A, const Vec<S>& b, const Vec<S>& w, std::vector<In
   return ok;
 }
 
-// q = 1 in double: ADMM with polish (see the header).
+// q = 1 in double: ADMM with polish (see the header), as the steps of run_admm
+// (solver_common.hpp).
 //   x^{k+1} = Proj_{Ax=b}(z^k - u^k)
 //   z^{k+1} = soft(x^{k+1} + u^k, w / rho)          (weighted soft threshold)
 //   u^{k+1} = u^k + x^{k+1} - z^{k+1}
 // rho u is a subgradient of f at z; its projection onto range A^T, y = (AA^T)^{-1} A (rho u),
 // scaled to max_j |a_j^T y| / w_j <= 1, is a dual-feasible estimate (hence a true gap).
+template <class S> class L1Admm {
+ public:
+  L1Admm(const DenseSystem<S>& sys, const Mat<S>& A0, const Vec<S>& b0, const Vec<S>& w,
+         const SolveOptions& o, double tol)
+      : sys_(sys), A0_(A0), b0_(b0), w_(w), tol_(tol), polish_(o.polish), n_(A0.cols()),
+        rho_(w.mean() / (S(0.1) * sys.x_ls.cwiseAbs().maxCoeff())), x_(sys.x_ls),
+        z_(Vec<S>::Zero(n_)), u_(Vec<S>::Zero(n_)), pattern_(std::size_t(n_), 0) {}
+
+  LqResult<S> run(int max_iterations) {
+    solver_detail::run_admm(*this, res_, max_iterations);
+    return res_;
+  }
+
+  // ---- the steps of the loop
+  bool iterate(int) {
+    x_ = sys_.project(Vec<S>(z_ - u_));
+    const Vec<S> zold = z_;
+    const Vec<S> v = x_ + u_;
+    for (Index j = 0; j < n_; ++j) {
+      const S t = w_(j) / rho_;
+      z_(j) = v(j) > t ? S(v(j) - t) : (v(j) < -t ? S(v(j) + t) : S(0));
+    }
+    u_ += x_ - z_;
+    rp_ = (x_ - z_).norm();
+    dz_ = (z_ - zold).norm();
+    rd_ = rho_ * dz_;
+    bool same = true;
+    for (Index j = 0; j < n_; ++j) {
+      const signed char sj = z_(j) > S(0) ? 1 : (z_(j) < S(0) ? -1 : 0);
+      if (sj != pattern_[std::size_t(j)]) same = false;
+      pattern_[std::size_t(j)] = sj;
+    }
+    stable_ = same ? stable_ + 1 : 0;
+    ++since_polish_;
+    return false;
+  }
+  // Residual balancing on the relative residuals (as OSQP's): ||x - z|| / max(||x||, ||z||)
+  // against ||rho dz|| / ||rho u||, both invariant under x, z, u -> c x, c z, c u and rho ->
+  // rho / c, so that the iteration does not depend on the scale of b or w; then weak duality.
+  bool balance_and_test() {
+    const S xz = std::max<S>(S(x_.norm()), S(z_.norm())), un = u_.norm();
+    const S rp_rel = xz > S(0) ? S(rp_ / xz) : rp_, rd_rel = un > S(0) ? S(dz_ / un) : rd_;
+    solver_detail::balance_penalty(rp_rel, rd_rel, rho_, u_);
+    measure();
+    if (res_.primal_residual <= tol_ && std::abs(res_.gap) <= tol_) {
+      res_.status = SolveStatus::solved;
+      res_.message = "ADMM met the tolerance (feasibility and gap with a dual-feasible y)";
+      return true;
+    }
+    return false;
+  }
+  // The polish on the sign pattern of z once stable for 8 iterations (and new), or every 60.
+  bool exact_stages(int) {
+    if (!(polish_ && ((stable_ >= 8 && pattern_ != polished_) || since_polish_ >= 60)))
+      return false;
+    polished_ = pattern_;
+    since_polish_ = 0;
+    std::vector<Index> supp;
+    for (Index j = 0; j < n_; ++j)
+      if (pattern_[std::size_t(j)] != 0) supp.push_back(j);
+    const Vec<S> y_hint = dual_estimate();
+    // The pattern's support, else a basis: the k = rank A entries largest in |x_j| + |z_j|
+    // (a solution of the LP at a vertex has at most k non-zeros; ADMM's pattern reaches it
+    // slowly on degenerate instances, where its order is already right)
+    bool ok = l1_polish<S>(A0_, b0_, w_, supp, &y_hint, tol_, res_);
+    const Index k_basis = sys_.A.rows();
+    if (!ok && Index(supp.size()) != k_basis && k_basis > 0 && k_basis < n_) {
+      std::vector<Index> order(static_cast<std::size_t>(n_));
+      for (Index j = 0; j < n_; ++j) order[std::size_t(j)] = j;
+      std::stable_sort(order.begin(), order.end(), [&](Index i, Index j) {
+        return abs_of<S>(x_(i)) + abs_of<S>(z_(i)) > abs_of<S>(x_(j)) + abs_of<S>(z_(j));
+      });
+      std::vector<Index> basis(order.begin(), order.begin() + k_basis);
+      std::sort(basis.begin(), basis.end());
+      ok = l1_polish<S>(A0_, b0_, w_, basis, &y_hint, tol_, res_);
+    }
+    if (!ok) return false;
+    res_.status = SolveStatus::solved;
+    res_.message = "KKT conditions verified after the polish on a support of size " +
+                   std::to_string(res_.support);
+    return true;
+  }
+  bool finite() const { return std::isfinite(dbl(rp_)) && std::isfinite(dbl(rd_)); }
+  void not_finite() {}
+  void budget_spent() { measure(); }
+
+ private:
+  Vec<S> dual_estimate() const {
+    return sys_.lift(sys_.solve_gram(Vec<S>(sys_.A * Vec<S>(rho_ * u_))));
+  }
+  void measure() {
+    Vec<S> y = dual_estimate();
+    const Vec<S> s = A0_.transpose() * y;
+    S scale(1);
+    for (Index j = 0; j < n_; ++j) scale = std::max<S>(scale, S(abs_of<S>(s(j)) / w_(j)));
+    y /= scale;
+    const S f = lq_objective<S>(w_, x_, S(1), true);
+    res_.x = x_;
+    res_.y = y;
+    res_.objective = dbl(f);
+    res_.primal_residual = dbl(rel<S>(S((A0_ * x_ - b0_).norm()), S(b0_.norm())));
+    res_.dual_residual = dbl(rel<S>(rd_, S(x_.norm())));
+    res_.gap = dbl(rel<S>(S(f - b0_.dot(y)), f));
+    res_.support = 0;
+    for (Index j = 0; j < n_; ++j) res_.support += x_(j) != S(0);
+  }
+
+  const DenseSystem<S>& sys_;
+  const Mat<S>& A0_;
+  const Vec<S>& b0_;
+  const Vec<S>& w_;
+  const double tol_;
+  const bool polish_;
+  const Index n_;
+  S rho_;
+  Vec<S> x_, z_, u_;
+  std::vector<signed char> pattern_, polished_;
+  int stable_ = 0, since_polish_ = 0;
+  S rp_ = S(0), rd_ = S(0), dz_ = S(0);
+  LqResult<S> res_;
+};
+
 template <class S>
 LqResult<S> l1_admm(const DenseSystem<S>& sys, const Mat<S>& A0, const Vec<S>& b0, const Vec<S>& w,
                     const SolveOptions& o, double tol) {
-  LqResult<S> res;
-  const Index n = A0.cols();
-  const Vec<S>& x0 = sys.x_ls;
-  S rho = w.mean() / (S(0.1) * x0.cwiseAbs().maxCoeff());
-  Vec<S> z = Vec<S>::Zero(n), u = Vec<S>::Zero(n), x = x0;
-  std::vector<signed char> pattern(std::size_t(n), 0), polished;
-  int stable = 0, since_polish = 0;
-  S rp(0), rd(0);
-  const auto dual_estimate = [&]() {
-    return sys.lift(sys.solve_gram(Vec<S>(sys.A * Vec<S>(rho * u))));
-  };
-  const auto measure = [&]() {
-    Vec<S> y = dual_estimate();
-    const Vec<S> s = A0.transpose() * y;
-    S scale(1);
-    for (Index j = 0; j < n; ++j) scale = std::max<S>(scale, S(abs_of<S>(s(j)) / w(j)));
-    y /= scale;
-    const S f = lq_objective<S>(w, x, S(1), true);
-    res.x = x;
-    res.y = y;
-    res.objective = dbl(f);
-    res.primal_residual = dbl(rel<S>(S((A0 * x - b0).norm()), S(b0.norm())));
-    res.dual_residual = dbl(rel<S>(rd, S(x.norm())));
-    res.gap = dbl(rel<S>(S(f - b0.dot(y)), f));
-    res.support = 0;
-    for (Index j = 0; j < n; ++j) res.support += x(j) != S(0);
-  };
-  bool finished = false;
-  for (int k = 1; k <= o.max_iterations && !finished; ++k) {
-    res.iterations = k;
-    x = sys.project(Vec<S>(z - u));
-    const Vec<S> zold = z;
-    const Vec<S> v = x + u;
-    for (Index j = 0; j < n; ++j) {
-      const S t = w(j) / rho;
-      z(j) = v(j) > t ? S(v(j) - t) : (v(j) < -t ? S(v(j) + t) : S(0));
-    }
-    u += x - z;
-    rp = (x - z).norm();
-    rd = rho * (z - zold).norm();
-    bool same = true;
-    for (Index j = 0; j < n; ++j) {
-      const signed char sj = z(j) > S(0) ? 1 : (z(j) < S(0) ? -1 : 0);
-      if (sj != pattern[std::size_t(j)]) same = false;
-      pattern[std::size_t(j)] = sj;
-    }
-    stable = same ? stable + 1 : 0;
-    ++since_polish;
-    if (k % 10 == 0) {
-      // residual balancing on the relative residuals (as OSQP's): ||x - z|| / max(||x||, ||z||)
-      // against ||rho dz|| / ||rho u||, both invariant under x, z, u -> c x, c z, c u and rho ->
-      // rho / c, so that the iteration does not depend on the scale of b or w
-      const S xz = std::max<S>(S(x.norm()), S(z.norm())), un = u.norm();
-      const S rp_rel = xz > S(0) ? S(rp / xz) : rp, rd_rel = un > S(0) ? S((z - zold).norm() / un) : rd;
-      solver_detail::balance_penalty(rp_rel, rd_rel, rho, u);
-      measure();
-      if (res.primal_residual <= tol && std::abs(res.gap) <= tol) {  // weak duality
-        res.status = SolveStatus::solved;
-        res.message = "ADMM met the tolerance (feasibility and gap with a dual-feasible y)";
-        finished = true;
-        break;
-      }
-    }
-    if (o.polish && ((stable >= 8 && pattern != polished) || since_polish >= 60)) {
-      polished = pattern;
-      since_polish = 0;
-      std::vector<Index> supp;
-      for (Index j = 0; j < n; ++j)
-        if (pattern[std::size_t(j)] != 0) supp.push_back(j);
-      const Vec<S> y_hint = dual_estimate();
-      // The pattern's support, else a basis: the k = rank A entries largest in |x_j| + |z_j|
-      // (a solution of the LP at a vertex has at most k non-zeros; ADMM's pattern reaches it
-      // slowly on degenerate instances, where its order is already right)
-      bool ok = l1_polish<S>(A0, b0, w, supp, &y_hint, tol, res);
-      const Index k_basis = sys.A.rows();
-      if (!ok && Index(supp.size()) != k_basis && k_basis > 0 && k_basis < n) {
-        std::vector<Index> order(static_cast<std::size_t>(n));
-        for (Index j = 0; j < n; ++j) order[std::size_t(j)] = j;
-        std::stable_sort(order.begin(), order.end(), [&](Index i, Index j) {
-          return abs_of<S>(x(i)) + abs_of<S>(z(i)) > abs_of<S>(x(j)) + abs_of<S>(z(j));
-        });
-        std::vector<Index> basis(order.begin(), order.begin() + k_basis);
-        std::sort(basis.begin(), basis.end());
-        ok = l1_polish<S>(A0, b0, w, basis, &y_hint, tol, res);
-      }
-      if (ok) {
-        res.status = SolveStatus::solved;
-        res.message = "KKT conditions verified after the polish on a support of size " +
-                      std::to_string(res.support);
-        finished = true;
-        break;
-      }
-    }
-    if (!std::isfinite(dbl(rp)) || !std::isfinite(dbl(rd))) {
-      solver_detail::admm_not_finite(res);
-      finished = true;
-    }
-  }
-  if (!finished) {
-    measure();
-    solver_detail::admm_budget_spent(res, o.max_iterations);
-  }
-  return res;
+  return L1Admm<S>(sys, A0, b0, w, o, tol).run(o.max_iterations);
 }
 
 // q in (1, 2): F(y) = -d(y) at a dual vector of `A` (x(y) and the Hessian weights h too).

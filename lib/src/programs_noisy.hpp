@@ -323,6 +323,122 @@ template <class S> double noisy_tol(double asked, const Vec<S>& b, const S& eps)
   return std::max(t, 10 * epsilon_of<S>() * dbl(S(b.norm() / eps)));
 }
 
+// The noisy program's ADMM (see the header) as the steps of run_admm (solver_common.hpp): with
+// the map scaled to mean ||A_i||^2 = 1 (As = A / s, bs = b / s, es = eps / s) and the residual
+// w = As(X) - bs split off,
+//   X+ = (I + As^* As)^{-1} (Z - U + As^*(bs + w - v))   (one Cholesky factor of I + As As^*)
+//   Z+ = prox_{||.||_* / rho}(X+ + U)                    singular value thresholding
+//   w+ = Proj_{||.|| <= es}(As(X+) - bs + v)             projection onto the ball
+//   U+ = U + X+ - Z+,   v+ = v + As(X+) - bs - w+
+//   r_p = ||(X+ - Z+, As(X+) - bs - w+)||,  r_d = rho ||Z+ - Z + As^*(w+ - w)||
+// y = -rho v / s is the dual estimate.
+template <class S> class NoisyAdmm {
+ public:
+  NoisyAdmm(const SensingMap<S>& A, const Vec<S>& b, const S& eps, const Eigen::LLT<Mat<S>>& llt,
+            const S& s, const Mat<S>& Xls, const SolveOptions& o, double tol, SolveResult<S>& res)
+      : A_(A), b_(b), eps_(eps), llt_(llt), s_(s), bs_(b / s), es_(eps / s), tol_(tol),
+        polish_(o.polish), res_(res), Z_(Mat<S>::Zero(A.d1(), A.d2())),
+        U_(Mat<S>::Zero(A.d1(), A.d2())), X_(Xls), w_(Vec<S>::Zero(A.m())),
+        v_(Vec<S>::Zero(A.m())), ax_(As(Xls)), rho_(S(1) / (S(0.1) * operator_norm<S>(Xls))) {}
+
+  // ---- the steps of the loop
+  bool iterate(int) {
+    const Mat<S> Rhs = Z_ - U_ + Ats(Vec<S>(bs_ + w_ - v_));
+    X_ = Rhs - Ats(Vec<S>(llt_.solve(As(Rhs))));
+    ax_ = As(X_);
+    const Mat<S> Zold = Z_;
+    const Vec<S> wold = w_;
+    Index rk = 0, grk = 0;
+    Z_ = solver_detail::svt<S>(Mat<S>(X_ + U_), S(S(1) / rho_), rk, grk);
+    const Vec<S> t = ax_ - bs_ + v_;
+    const S tn = t.norm();
+    w_ = tn > es_ ? Vec<S>(t * (es_ / tn)) : t;
+    U_ += X_ - Z_;
+    v_ += ax_ - bs_ - w_;
+    rp_ = sqrt_s<S>(S((X_ - Z_).squaredNorm() + (ax_ - bs_ - w_).squaredNorm()));
+    rd_ = rho_ * (Z_ - Zold + Ats(Vec<S>(w_ - wold))).norm();
+    stable_ = rk == rank_ ? stable_ + 1 : 0;
+    rank_ = rk;
+    ++since_polish_;
+    return false;
+  }
+  // Residual balancing on the relative residuals (as OSQP's): rp / ||(X, Z, A X, b + w)||
+  // against (rd / rho) / ||(U, v)||, both invariant under b, eps, X, Z, w, U, v -> c (.) and
+  // rho -> rho / c; then weak duality.
+  bool balance_and_test() {
+    const S primal_size = sqrt_s<S>(S(X_.squaredNorm() + Z_.squaredNorm() + ax_.squaredNorm() +
+                                      Vec<S>(bs_ + w_).squaredNorm()));
+    const S dual_size = sqrt_s<S>(S(U_.squaredNorm() + v_.squaredNorm()));
+    const S rp_rel = primal_size > S(0) ? S(rp_ / primal_size) : rp_;
+    const S rd_rel = dual_size > S(0) ? S(rd_ / rho_ / dual_size) : rd_;
+    solver_detail::balance_penalty(rp_rel, rd_rel, rho_, U_, v_);
+    measure();
+    if (res_.primal_residual <= tol_ && std::abs(res_.gap) <= tol_) {
+      res_.status = SolveStatus::solved;
+      res_.rank = rank_;
+      res_.message = "ADMM met the tolerance (feasibility and gap with a dual-feasible y)";
+      return true;
+    }
+    return false;
+  }
+  // The polish at the gap rank when it has been stable for 8 iterations and was not tried yet;
+  // every 60 iterations at the rank of the thresholded iterate (exact once ADMM has converged).
+  bool exact_stages(int) {
+    const bool by_rank = stable_ >= 8 && rank_ >= 1 &&
+                         std::find(tried_.begin(), tried_.end(), rank_) == tried_.end();
+    if (!(polish_ && (by_rank || (since_polish_ >= 60 && rank_ >= 1)))) return false;
+    const Index r = rank_;
+    tried_.push_back(r);
+    since_polish_ = 0;
+    const Vec<S> y_hint = dual_estimate();
+    if (!(r >= 1 && noisy_polish<S>(A_, b_, eps_, Z_, r, &y_hint, tol_, res_))) return false;
+    res_.status = SolveStatus::solved;
+    res_.message = "optimality verified (feasibility and duality gap) after the rank-" +
+                   std::to_string(res_.rank) + " polish";
+    return true;
+  }
+  bool finite() const { return std::isfinite(dbl(rp_)) && std::isfinite(dbl(rd_)); }
+  void not_finite() {}
+  void budget_spent() {
+    measure();
+    res_.rank = rank_;
+  }
+
+ private:
+  Vec<S> As(const Mat<S>& X) const { return Vec<S>(A_.apply(X) / s_); }
+  Mat<S> Ats(const Vec<S>& v) const { return Mat<S>(A_.adjoint(Vec<S>(v / s_))); }
+  Vec<S> dual_estimate() const { return Vec<S>(-rho_ * v_ / s_); }
+  void measure() {
+    const Vec<S> y = dual_estimate();
+    const S yscale = std::max<S>(S(1), operator_norm<S>(A_.adjoint(y)));
+    const S nuc = nuclear_norm<S>(X_);
+    res_.X = X_;
+    res_.y = y / yscale;
+    res_.primal_residual =
+        dbl(rel<S>(std::max<S>(S(0), S((A_.apply(X_) - b_).norm() - eps_)), S(b_.norm())));
+    res_.dual_residual = dbl(rel<S>(rd_, S(X_.norm())));
+    res_.gap = dbl(rel<S>(S(nuc - (b_.dot(y) - eps_ * y.norm()) / yscale), nuc));
+  }
+
+  const SensingMap<S>& A_;
+  const Vec<S>& b_;
+  const S eps_;
+  const Eigen::LLT<Mat<S>>& llt_;
+  const S s_;
+  const Vec<S> bs_;
+  const S es_;
+  const double tol_;
+  const bool polish_;
+  SolveResult<S>& res_;
+  Mat<S> Z_, U_, X_;
+  Vec<S> w_, v_, ax_;
+  S rho_;
+  Index rank_ = 0;
+  std::vector<Index> tried_;  // ranks polished before: retried only on the 60-iteration timer
+  int stable_ = 0, since_polish_ = 0;
+  S rp_ = S(0), rd_ = S(0);
+};
+
 template <class S>
 SolveResult<S> noisy_admm(const SensingMap<S>& A, const Vec<S>& b, const S& eps,
                           const SolveOptions& o, double tol) {
@@ -354,96 +470,8 @@ SolveResult<S> noisy_admm(const SensingMap<S>& A, const Vec<S>& b, const S& eps,
     res.message = "I + A A^* could not be factored";
     return res;
   }
-  const auto As = [&](const Mat<S>& X) { return Vec<S>(A.apply(X) / s); };
-  const auto Ats = [&](const Vec<S>& v) { return Mat<S>(A.adjoint(Vec<S>(v / s))); };
-  const Vec<S> bs = b / s;
-  const S es = eps / s;
-  Mat<S> Z = Mat<S>::Zero(d1, d2), U = Mat<S>::Zero(d1, d2), X = Xls;
-  Vec<S> w = Vec<S>::Zero(m), v = Vec<S>::Zero(m), ax = As(X);
-  S rho = S(1) / (S(0.1) * operator_norm<S>(Xls));
-  Index rank = 0;
-  std::vector<Index> tried;  // ranks polished before: retried only on the 60-iteration timer
-  int stable = 0, since_polish = 0;
-  S rp(0), rd(0);
-  const auto dual_estimate = [&]() { return Vec<S>(-rho * v / s); };
-  const auto measure = [&]() {
-    const Vec<S> y = dual_estimate();
-    const S yscale = std::max<S>(S(1), operator_norm<S>(A.adjoint(y)));
-    const S nuc = nuclear_norm<S>(X);
-    res.X = X;
-    res.y = y / yscale;
-    res.primal_residual =
-        dbl(rel<S>(std::max<S>(S(0), S((A.apply(X) - b).norm() - eps)), S(b.norm())));
-    res.dual_residual = dbl(rel<S>(rd, S(X.norm())));
-    res.gap = dbl(rel<S>(S(nuc - (b.dot(y) - eps * y.norm()) / yscale), nuc));
-  };
-  bool finished = false;
-  for (int k = 1; k <= o.max_iterations && !finished; ++k) {
-    res.iterations = k;
-    // X = (I + As^* As)^{-1} Rhs,  Rhs = Z - U + As^*(bs + w - v)
-    const Mat<S> Rhs = Z - U + Ats(Vec<S>(bs + w - v));
-    X = Rhs - Ats(Vec<S>(llt.solve(As(Rhs))));
-    ax = As(X);
-    const Mat<S> Zold = Z;
-    const Vec<S> wold = w;
-    Index rk = 0, grk = 0;
-    Z = solver_detail::svt<S>(Mat<S>(X + U), S(S(1) / rho), rk, grk);  // prox of ||.||_* / rho
-    const Vec<S> t = ax - bs + v;                                      // projection onto the ball
-    const S tn = t.norm();
-    w = tn > es ? Vec<S>(t * (es / tn)) : t;
-    U += X - Z;
-    v += ax - bs - w;
-    rp = sqrt_s<S>(S((X - Z).squaredNorm() + (ax - bs - w).squaredNorm()));
-    rd = rho * (Z - Zold + Ats(Vec<S>(w - wold))).norm();
-    stable = rk == rank ? stable + 1 : 0;
-    rank = rk;
-    ++since_polish;
-    if (k % 10 == 0) {
-      // residual balancing on the relative residuals (as OSQP's): rp / ||(X, Z, A X, b + w)||
-      // against (rd / rho) / ||(U, v)||, both invariant under b, eps, X, Z, w, U, v -> c (.) and
-      // rho -> rho / c
-      const S primal_size = sqrt_s<S>(S(X.squaredNorm() + Z.squaredNorm() + ax.squaredNorm() +
-                                        Vec<S>(bs + w).squaredNorm()));
-      const S dual_size = sqrt_s<S>(S(U.squaredNorm() + v.squaredNorm()));
-      const S rp_rel = primal_size > S(0) ? S(rp / primal_size) : rp;
-      const S rd_rel = dual_size > S(0) ? S(rd / rho / dual_size) : rd;
-      solver_detail::balance_penalty(rp_rel, rd_rel, rho, U, v);
-      measure();
-      if (res.primal_residual <= tol && std::abs(res.gap) <= tol) {  // weak duality
-        res.status = SolveStatus::solved;
-        res.rank = rank;
-        res.message = "ADMM met the tolerance (feasibility and gap with a dual-feasible y)";
-        finished = true;
-        break;
-      }
-    }
-    // polish at the gap rank when it has been stable for 8 iterations and was not tried yet;
-    // every 60 iterations at the rank of the thresholded iterate (exact once ADMM has converged)
-    const bool by_rank = stable >= 8 && rank >= 1 &&
-                         std::find(tried.begin(), tried.end(), rank) == tried.end();
-    if (o.polish && (by_rank || (since_polish >= 60 && rank >= 1))) {
-      const Index r = rank;
-      tried.push_back(r);
-      since_polish = 0;
-      const Vec<S> y_hint = dual_estimate();
-      if (r >= 1 && noisy_polish<S>(A, b, eps, Z, r, &y_hint, tol, res)) {
-        res.status = SolveStatus::solved;
-        res.message = "optimality verified (feasibility and duality gap) after the rank-" +
-                      std::to_string(res.rank) + " polish";
-        finished = true;
-        break;
-      }
-    }
-    if (!std::isfinite(dbl(rp)) || !std::isfinite(dbl(rd))) {
-      solver_detail::admm_not_finite(res);
-      finished = true;
-    }
-  }
-  if (!finished) {
-    measure();
-    solver_detail::admm_budget_spent(res, o.max_iterations);
-    res.rank = rank;
-  }
+  NoisyAdmm<S> admm(A, b, eps, llt, s, Xls, o, tol, res);
+  solver_detail::run_admm(admm, res, o.max_iterations);
   return res;
 }
 

@@ -39,45 +39,63 @@ template <class S> class Admm {
         symmetric_(A.structure() == Structure::quadratic), gram_svt_(o.stop_below > 0),
         next_newton_(o.stop_below > 0 ? kStopBelowNewtonAfter : 20) {}
 
-  // The schedule. Iteration k: the X-update; at k = 1, 2, 4, 8 and every 10th, the stop_below
-  // test; the Z- and U-updates; every 10th, balancing and the tolerance test; the feasibility
-  // polish when the gap rank is due (polish_due); Newton's method (then, once, the interior point)
-  // when a rank with dim T >= m is due (newton_rank_due); every exact stage is preceded by the
-  // stop_below test, which costs less.
+  // The solve: the least-squares start (and its stop_below test), then the loop (run_admm) with
+  // the steps below.
   SolveResult<S> run() {
     if (least_squares_start()) return res_;
     if (below(X_, 0)) return done();
     Z_ = Ud_ = Mat<S>::Zero(A_.d1(), A_.d2());
     rho_ = S(1) / (S(0.1) * operator_norm<S>(X_));
-    for (int k = 1; k <= o_.max_iterations; ++k) {
-      res_.iterations = k;
-      X_ = proj_.project(Mat<S>(Z_ - Ud_));
-      if (symmetric_) X_ = symmetric_part<S>(X_);
-      const bool check_now = k % 10 == 0 || k == 1 || k == 2 || k == 4 || k == 8;
-      if (check_now && below(X_, k)) return done();
-      update_z();
-      if (k % 10 == 0 && balance_and_test()) return done();
-      if (polish_due(k)) {
-        if (!check_now && below(X_, k)) return done();
-        if (polish_at_gap_rank(k)) return done();
-      }
-      const Index r = newton_rank_due(k);
-      if (r >= 1) {
-        if (below(X_, k)) return done();
-        if (newton_then_interior_point(r, k)) return done();
-      }
-      if (!std::isfinite(dbl(rp_)) || !std::isfinite(dbl(rd_))) {
-        admm_not_finite(res_);
-        return done();
-      }
-    }
-    measure(res_.iterations);
-    admm_budget_spent(res_, o_.max_iterations);
-    res_.rank = rank_;
+    run_admm(*this, res_, o_.max_iterations);
     return done();
   }
 
+  // ---- the steps of the loop (run_admm, solver_common.hpp)
+  // The X-update; at k = 1, 2, 4, 8 and every 10th, the stop_below test; the Z- and U-updates.
+  bool iterate(int k) {
+    X_ = proj_.project(Mat<S>(Z_ - Ud_));
+    if (symmetric_) X_ = symmetric_part<S>(X_);
+    if (stop_test_due(k) && below(X_, k)) return true;
+    update_z();
+    return false;
+  }
+  // Residual balancing, then: relative r_p, r_d and gap <= tol ends the solve (solved).
+  bool balance_and_test() {
+    balance_penalty(rp_, rd_, rho_, Ud_);
+    measure(res_.iterations);
+    if (res_.primal_residual <= tol_ && res_.dual_residual <= tol_ && std::abs(res_.gap) <= tol_) {
+      res_.status = SolveStatus::solved;
+      res_.rank = rank_;  // of Z, the thresholded iterate (X itself is feasible, not low-rank)
+      res_.message = "ADMM met the tolerance (primal, dual and gap with a dual-feasible y)";
+      return true;
+    }
+    return false;
+  }
+  // The feasibility polish when the gap rank is due (polish_due); Newton's method (then, once,
+  // the interior point) when a rank with dim T >= m is due (newton_rank_due); each preceded by
+  // the stop_below test, which costs less.
+  bool exact_stages(int k) {
+    if (polish_due(k)) {
+      if (!stop_test_due(k) && below(X_, k)) return true;
+      if (polish_at_gap_rank(k)) return true;
+    }
+    const Index r = newton_rank_due(k);
+    if (r >= 1) {
+      if (below(X_, k)) return true;
+      if (newton_then_interior_point(r, k)) return true;
+    }
+    return false;
+  }
+  bool finite() const { return std::isfinite(dbl(rp_)) && std::isfinite(dbl(rd_)); }
+  void not_finite() {}
+  void budget_spent() {
+    measure(res_.iterations);
+    res_.rank = rank_;
+  }
+
  private:
+  static bool stop_test_due(int k) { return k % 10 == 0 || k == 1 || k == 2 || k == 4 || k == 8; }
+
   SolveResult<S>& done() {
     res_.seconds = std::chrono::duration<double>(Clock::now() - start_).count();
     return res_;
@@ -183,19 +201,6 @@ template <class S> class Admm {
     rank_ = rk_;
     gap_rank_ = grk;
     ++since_polish_;
-  }
-
-  // Residual balancing, then: relative r_p, r_d and gap <= tol ends the solve (solved).
-  bool balance_and_test() {
-    balance_penalty(rp_, rd_, rho_, Ud_);
-    measure(res_.iterations);
-    if (res_.primal_residual <= tol_ && res_.dual_residual <= tol_ && std::abs(res_.gap) <= tol_) {
-      res_.status = SolveStatus::solved;
-      res_.rank = rank_;  // of Z, the thresholded iterate (X itself is feasible, not low-rank)
-      res_.message = "ADMM met the tolerance (primal, dual and gap with a dual-feasible y)";
-      return true;
-    }
-    return false;
   }
 
   // The feasibility polish is due at a new gap rank stable for 8 iterations, and at an unchanged

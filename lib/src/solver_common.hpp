@@ -289,11 +289,24 @@ void polish_in_extended_precision(const SolveResult<double>& rd, bool enabled, S
   }
 }
 
-// ---- The ends of an ADMM loop --------------------------------------------------------------
-// Every ADMM loop (nuclear/flat, noisy, weighted l_1, robust PCA) ends in one of three ways: a
-// verified solution (an exact stage, in the loop), residuals that are not finite (status
-// numerical_trouble: nothing after them can be trusted), or its budget spent (iteration_limit,
-// with the residuals of the last iterate). The last two, for any of their result types:
+// ---- The ADMM loop ----------------------------------------------------------------------------
+// One schedule for every ADMM phase: the nuclear-norm/flat program (Admm, solver_admm.hpp), the
+// noisy program (NoisyAdmm, programs_noisy.hpp), the weighted l_1 program (L1Admm,
+// programs_lq.hpp) and robust PCA (RpcaAdmm, rpca_solver_impl.hpp). The program P supplies
+//   bool iterate(int k)       iteration k: its X-, Z- and U-updates (each with the formula it
+//                             implements) and the residuals r_p, r_d; true when a test between
+//                             the updates ended the solve (the nuclear program's stop_below);
+//   bool balance_and_test()   every 10th iteration: residual balancing (balance_penalty below),
+//                             then ADMM's own iterate measured and checked; true when it passes;
+//   bool exact_stages(int k)  the exact stages that are due (polish; Newton, interior point);
+//                             true when one of them verified a solution;
+//   bool finite() const       r_p and r_d are finite;
+//   void not_finite()         the result's fields at non-finite residuals;
+//   void budget_spent()       the result's fields when the budget is spent;
+// and the result has status, message and iterations. A loop ends in one of three ways: a
+// verified solution (a test or an exact stage), residuals that are not finite (numerical_trouble:
+// nothing after them can be trusted), or the budget spent (iteration_limit, with the residuals
+// of the last iterate).
 template <class Result> void admm_not_finite(Result& res) {
   res.status = SolveStatus::numerical_trouble;
   res.message = "ADMM residuals are not finite";
@@ -302,6 +315,22 @@ template <class Result> void admm_budget_spent(Result& res, int max_iterations) 
   res.status = SolveStatus::iteration_limit;
   res.message = "no KKT point within " + std::to_string(max_iterations) +
                 " iterations; residuals as reached";
+}
+template <class Program, class Result>
+void run_admm(Program& p, Result& res, int max_iterations) {
+  for (int k = 1; k <= max_iterations; ++k) {
+    res.iterations = k;
+    if (p.iterate(k)) return;
+    if (k % 10 == 0 && p.balance_and_test()) return;
+    if (p.exact_stages(k)) return;
+    if (!p.finite()) {
+      admm_not_finite(res);
+      p.not_finite();
+      return;
+    }
+  }
+  admm_budget_spent(res, max_iterations);
+  p.budget_spent();
 }
 
 // ---- Residual balancing --------------------------------------------------------------------
