@@ -205,7 +205,7 @@ template <class S> class L1Admm {
     return false;
   }
   // The polish on the sign pattern of z once stable for 8 iterations (and new), or every 60.
-  bool exact_stages(int) {
+  bool exact_stages(int&) {
     if (!(polish_ && ((stable_ >= 8 && pattern_ != polished_) || since_polish_ >= 60)))
       return false;
     polished_ = pattern_;

@@ -76,19 +76,18 @@ template <class S> void factor_svd(const Mat<S>& L, const Mat<S>& R, Mat<S>& U, 
   s = d.s;
 }
 
-// The polish at rank r from X0 (see the header); on success fills res and returns true.
+// eps = 0 (the noiseless program) from balanced factors L, R of rank r: Gauss-Newton on
+// A(L R^T) = b (minimum-norm steps), then y from J^T y = (L, R) (P_T(A^* y) = U V^T at balanced
+// factors), or ADMM's estimate corrected onto that equation.
 template <class S>
-bool noisy_polish(const SensingMap<S>& A, const Vec<S>& b, const S& eps, const Mat<S>& X0, Index r,
-                  const Vec<S>* y_hint, double tol, SolveResult<S>& res) {
-  const Index d1 = A.d1(), d2 = A.d2();
-  if (r < 1 || r > std::min(d1, d2)) return false;
-  const Index nu_ = (d1 + d2) * r;
-  Mat<S> L, R, U, V;
-  balanced_factors<S>(X0, r, L, R);
+bool noiseless_polish(const SensingMap<S>& A, const Vec<S>& b, const S& eps, Mat<S> L, Mat<S> R,
+                      const Vec<S>* y_hint, double tol, SolveResult<S>& res) {
+  const Index d1 = A.d1(), d2 = A.d2(), r = L.cols();
   const S bscale = std::max<S>(S(1), S(b.norm()));
+  Mat<S> U, V;
   SolveResult<S> trial = res;
   const auto pack = [&](const Mat<S>& l, const Mat<S>& rr) {
-    Vec<S> u(nu_);
+    Vec<S> u((d1 + d2) * r);
     u.head(d1 * r) = Eigen::Map<const Vec<S>>(l.data(), d1 * r);
     u.tail(d2 * r) = Eigen::Map<const Vec<S>>(rr.data(), d2 * r);
     return u;
@@ -97,41 +96,142 @@ bool noisy_polish(const SensingMap<S>& A, const Vec<S>& b, const S& eps, const M
     L += Eigen::Map<const Mat<S>>(du.data(), d1, r);
     R += Eigen::Map<const Mat<S>>(du.data() + d1 * r, d2, r);
   };
-  if (eps == S(0)) {
-    // noiseless: Gauss-Newton on A(L R^T) = b (minimum-norm steps), then the dual
-    S last(-1);
-    for (int it = 0; it < 40; ++it) {
-      const Vec<S> rv = A.apply(Mat<S>(L * R.transpose())) - b;
-      const S rn = rv.norm() / bscale;
-      if (dbl(rn) <= tol / 10) break;
-      if (last >= S(0) && !(rn < last / S(2)) && it > 3) break;
-      last = rn;
-      const Mat<S> J = factor_jacobian<S>(A, L, R);
-      add(Vec<S>(-Eigen::CompleteOrthogonalDecomposition<Mat<S>>(J).solve(rv)));
-    }
-    Vec<S> sv;
-    factor_svd<S>(L, R, U, sv, V);
-    for (Index i = 0; i < r; ++i) sv(i) = sqrt_s<S>(sv(i));
-    L = U * sv.asDiagonal();
-    R = V * sv.asDiagonal();
-    const Mat<S> X = L * R.transpose();
+  // noiseless: Gauss-Newton on A(L R^T) = b (minimum-norm steps), then the dual
+  S last(-1);
+  for (int it = 0; it < 40; ++it) {
+    const Vec<S> rv = A.apply(Mat<S>(L * R.transpose())) - b;
+    const S rn = rv.norm() / bscale;
+    if (dbl(rn) <= tol / 10) break;
+    if (last >= S(0) && !(rn < last / S(2)) && it > 3) break;
+    last = rn;
     const Mat<S> J = factor_jacobian<S>(A, L, R);
-    const Vec<S> c = pack(L, R);
-    const Eigen::CompleteOrthogonalDecomposition<Mat<S>> codT(Mat<S>(J.transpose()));
-    Vec<S> y = codT.solve(c);  // J^T y = (L, R): P_T(A^* y) = U V^T at balanced factors
-    bool ok = noisy_kkt<S>(A, b, eps, X, U, V, y, tol, trial);
-    if (!ok && y_hint) {
-      y = *y_hint + codT.solve(Vec<S>(c - J.transpose() * *y_hint));
-      ok = noisy_kkt<S>(A, b, eps, X, U, V, y, tol, trial);
-    }
-    if (ok) {
-      trial.X = X;
-      trial.y = y;
-      trial.rank = r;
-      res = trial;
-    }
-    return ok;
+    add(Vec<S>(-Eigen::CompleteOrthogonalDecomposition<Mat<S>>(J).solve(rv)));
   }
+  Vec<S> sv;
+  factor_svd<S>(L, R, U, sv, V);
+  for (Index i = 0; i < r; ++i) sv(i) = sqrt_s<S>(sv(i));
+  L = U * sv.asDiagonal();
+  R = V * sv.asDiagonal();
+  const Mat<S> X = L * R.transpose();
+  const Mat<S> J = factor_jacobian<S>(A, L, R);
+  const Vec<S> c = pack(L, R);
+  const Eigen::CompleteOrthogonalDecomposition<Mat<S>> codT(Mat<S>(J.transpose()));
+  Vec<S> y = codT.solve(c);  // J^T y = (L, R): P_T(A^* y) = U V^T at balanced factors
+  bool ok = noisy_kkt<S>(A, b, eps, X, U, V, y, tol, trial);
+  if (!ok && y_hint) {
+    y = *y_hint + codT.solve(Vec<S>(c - J.transpose() * *y_hint));
+    ok = noisy_kkt<S>(A, b, eps, X, U, V, y, tol, trial);
+  }
+  if (ok) {
+    trial.X = X;
+    trial.y = y;
+    trial.rank = r;
+    res = trial;
+  }
+  return ok;
+}
+
+// The Jacobian of noisy_polish's F at (L, R, mu), nu = mu / eps, rv = A(L R^T) - b:
+// [[I + nu (J^T J + K), J^T r / eps]; [r^T J / eps, 0]], K: (dL, dR) -> (Y dR, Y^T dL), Y = A^*(r),
+// with the orbit's null directions made nonsingular (below).
+template <class S>
+Mat<S> noisy_jacobian(const SensingMap<S>& A, const Mat<S>& L, const Mat<S>& R, const Vec<S>& rv,
+                      const S& nu, const S& eps) {
+  const Index d1 = A.d1(), d2 = A.d2(), r = L.cols(), n_u = (d1 + d2) * r;
+  const Mat<S> J = factor_jacobian<S>(A, L, R);
+  Mat<S> Jac = Mat<S>::Zero(n_u + 1, n_u + 1);
+  Jac.topLeftCorner(n_u, n_u).template selfadjointView<Eigen::Lower>().rankUpdate(J.transpose(), nu);
+  Jac.topLeftCorner(n_u, n_u) =
+      Mat<S>(Jac.topLeftCorner(n_u, n_u)).template selfadjointView<Eigen::Lower>();
+  Jac.topLeftCorner(n_u, n_u).diagonal().array() += S(1);
+  const Mat<S> Y = A.adjoint(rv);
+  for (Index k = 0; k < r; ++k) {  // K: (dL, dR) -> (Y dR, Y^T dL), times nu
+    Jac.block(k * d1, d1 * r + k * d2, d1, d2) += nu * Y;
+    Jac.block(d1 * r + k * d2, k * d1, d2, d1) += nu * Y.transpose();
+  }
+  const Vec<S> Jr = J.transpose() * rv / eps;
+  Jac.col(n_u).head(n_u) = Jr;
+  Jac.row(n_u).head(n_u) = Jr.transpose();
+  // The orbit (L Q, R Q), Q orthogonal, leaves the problem invariant: its tangent directions
+  // (L Omega, R Omega), Omega skew, are null vectors of the Jacobian at a solution (and F is
+  // orthogonal to them). Adding c P (P the orthogonal projector onto them) makes the matrix
+  // nonsingular without changing the step on their complement; then LU (a third of the cost
+  // of a complete orthogonal decomposition), with the decomposition as the fallback.
+  const Index ng = r * (r - 1) / 2;
+  if (ng > 0) {
+    Mat<S> G = Mat<S>::Zero(n_u + 1, ng);
+    Index c = 0;
+    for (Index p = 0; p < r; ++p)
+      for (Index q = p + 1; q < r; ++q, ++c) {
+        G.col(c).segment(p * d1, d1) = -L.col(q);
+        G.col(c).segment(q * d1, d1) = L.col(p);
+        G.col(c).segment(d1 * r + p * d2, d2) = -R.col(q);
+        G.col(c).segment(d1 * r + q * d2, d2) = R.col(p);
+      }
+    const Eigen::HouseholderQR<Mat<S>> gq(G);
+    const Mat<S> Q = gq.householderQ() * Mat<S>::Identity(n_u + 1, ng);
+    const S scale = Jac.diagonal().head(n_u).mean();
+    Jac.template selfadjointView<Eigen::Lower>().rankUpdate(Q, scale);
+    Jac.template triangularView<Eigen::StrictlyUpper>() = Jac.transpose();
+  }
+  return Jac;
+}
+
+// The rank adjustment at a Newton point of noisy_polish (see there): the components above
+// tiny sigma_1 kept, one added for every singular value > 1 + tol of P_T^perp(A^* y); false when
+// nothing changes, nothing is left, or nu <= 0 (the polish then gives up).
+template <class S>
+bool noisy_adjust_rank(const SensingMap<S>& A, const Vec<S>& b, const S& eps, const S& mu,
+                       double tol, Mat<S>& L, Mat<S>& R) {
+  const Index d1 = A.d1(), d2 = A.d2();
+  const S tiny = S(1e3) * ScalarTraits<S>::epsilon();
+  const Index r = L.cols();
+  const Vec<S> rv = A.apply(Mat<S>(L * R.transpose())) - b;
+  Mat<S> Uc, Vc;
+  Vec<S> sv;
+  factor_svd<S>(L, R, Uc, sv, Vc);
+  const S nu = mu / eps;
+  const Mat<S> Y = A.adjoint(Vec<S>(-nu * rv));
+  const Mat<S> UtY = Uc.transpose() * Y;
+  Mat<S> W = Y - Uc * UtY;
+  W -= W * Vc * Vc.transpose();
+  const Svd<S> dw = svd<S>(W);
+  Index keep = 0;
+  for (Index i = 0; i < r; ++i)
+    if (sv(i) > tiny * sv(0)) ++keep;
+  Index add_k = 0;
+  for (Index i = 0; i < dw.s.size() && keep + add_k < std::min(d1, d2); ++i)
+    if (dw.s(i) > S(1) + S(tol)) ++add_k;
+  if (add_k == 0 && keep == r) return false;
+  if (keep == 0 || !(nu > S(0))) return false;
+  Mat<S> Ln(d1, keep + add_k), Rn(d2, keep + add_k);
+  for (Index i = 0; i < keep; ++i) {
+    Ln.col(i) = Uc.col(i) * sqrt_s<S>(sv(i));
+    Rn.col(i) = Vc.col(i) * sqrt_s<S>(sv(i));
+  }
+  for (Index i = 0; i < add_k; ++i) {
+    const Mat<S> uv = dw.U.col(i) * dw.V.col(i).transpose();
+    const S an = A.apply(uv).squaredNorm();
+    S t = an > S(0) ? S((dw.s(i) - S(1)) / (nu * an)) : S(0);
+    t = std::max<S>(t, tiny * sv(0));
+    Ln.col(keep + i) = dw.U.col(i) * sqrt_s<S>(t);
+    Rn.col(keep + i) = dw.V.col(i) * sqrt_s<S>(t);
+  }
+  L = Ln;
+  R = Rn;
+  return true;
+}
+
+// The polish at rank r from X0 (see the header); on success fills res and returns true.
+template <class S>
+bool noisy_polish(const SensingMap<S>& A, const Vec<S>& b, const S& eps, const Mat<S>& X0, Index r,
+                  const Vec<S>* y_hint, double tol, SolveResult<S>& res) {
+  const Index d1 = A.d1(), d2 = A.d2();
+  if (r < 1 || r > std::min(d1, d2)) return false;
+  Mat<S> L, R;
+  balanced_factors<S>(X0, r, L, R);
+  if (eps == S(0)) return noiseless_polish<S>(A, b, eps, L, R, y_hint, tol, res);
+  SolveResult<S> trial = res;
   // eps > 0: Newton on the stationarity of the factored problem with the multiplier nu, with
   // rank adaptation (at most 10 rounds, 60 Newton steps in all): after Newton has converged at
   // rank r, components whose singular value collapsed are dropped, and for every singular value
@@ -208,43 +308,7 @@ bool noisy_polish(const SensingMap<S>& A, const Vec<S>& b, const S& eps, const M
       }
       const S fn = F.norm();
       if (!is_finite(fn)) return false;
-      // the Jacobian [[I + nu (J^T J + K), J^T r / eps]; [r^T J / eps, 0]]
-      const Mat<S> J = factor_jacobian<S>(A, L, R);
-      Mat<S> Jac = Mat<S>::Zero(n_u + 1, n_u + 1);
-      Jac.topLeftCorner(n_u, n_u).template selfadjointView<Eigen::Lower>().rankUpdate(J.transpose(), nu);
-      Jac.topLeftCorner(n_u, n_u) =
-          Mat<S>(Jac.topLeftCorner(n_u, n_u)).template selfadjointView<Eigen::Lower>();
-      Jac.topLeftCorner(n_u, n_u).diagonal().array() += S(1);
-      const Mat<S> Y = A.adjoint(rv);
-      for (Index k = 0; k < r; ++k) {  // K: (dL, dR) -> (Y dR, Y^T dL), times nu
-        Jac.block(k * d1, d1 * r + k * d2, d1, d2) += nu * Y;
-        Jac.block(d1 * r + k * d2, k * d1, d2, d1) += nu * Y.transpose();
-      }
-      const Vec<S> Jr = J.transpose() * rv / eps;
-      Jac.col(n_u).head(n_u) = Jr;
-      Jac.row(n_u).head(n_u) = Jr.transpose();
-      // The orbit (L Q, R Q), Q orthogonal, leaves the problem invariant: its tangent directions
-      // (L Omega, R Omega), Omega skew, are null vectors of the Jacobian at a solution (and F is
-      // orthogonal to them). Adding c P (P the orthogonal projector onto them) makes the matrix
-      // nonsingular without changing the step on their complement; then LU (a third of the cost
-      // of a complete orthogonal decomposition), with the decomposition as the fallback.
-      const Index ng = r * (r - 1) / 2;
-      if (ng > 0) {
-        Mat<S> G = Mat<S>::Zero(n_u + 1, ng);
-        Index c = 0;
-        for (Index p = 0; p < r; ++p)
-          for (Index q = p + 1; q < r; ++q, ++c) {
-            G.col(c).segment(p * d1, d1) = -L.col(q);
-            G.col(c).segment(q * d1, d1) = L.col(p);
-            G.col(c).segment(d1 * r + p * d2, d2) = -R.col(q);
-            G.col(c).segment(d1 * r + q * d2, d2) = R.col(p);
-          }
-        const Eigen::HouseholderQR<Mat<S>> gq(G);
-        const Mat<S> Q = gq.householderQ() * Mat<S>::Identity(n_u + 1, ng);
-        const S scale = Jac.diagonal().head(n_u).mean();
-        Jac.template selfadjointView<Eigen::Lower>().rankUpdate(Q, scale);
-        Jac.template triangularView<Eigen::StrictlyUpper>() = Jac.transpose();
-      }
+      const Mat<S> Jac = noisy_jacobian<S>(A, L, R, rv, nu, eps);
       Vec<S> step = -Eigen::PartialPivLU<Mat<S>>(Jac).solve(F);
       if (!is_finite(S(step.norm())) || (Jac * step + F).norm() > S(1e-6) * fn)
         step = -Eigen::CompleteOrthogonalDecomposition<Mat<S>>(Jac).solve(F);
@@ -276,41 +340,7 @@ bool noisy_polish(const SensingMap<S>& A, const Vec<S>& b, const S& eps, const M
         break;
       }
     }
-    // rank adjustment at the Newton point
-    const Index r = L.cols();
-    rv = A.apply(Mat<S>(L * R.transpose())) - b;
-    Mat<S> Uc, Vc;
-    Vec<S> sv;
-    factor_svd<S>(L, R, Uc, sv, Vc);
-    const S nu = mu / eps;
-    const Mat<S> Y = A.adjoint(Vec<S>(-nu * rv));
-    const Mat<S> UtY = Uc.transpose() * Y;
-    Mat<S> W = Y - Uc * UtY;
-    W -= W * Vc * Vc.transpose();
-    const Svd<S> dw = svd<S>(W);
-    Index keep = 0;
-    for (Index i = 0; i < r; ++i)
-      if (sv(i) > tiny * sv(0)) ++keep;
-    Index add_k = 0;
-    for (Index i = 0; i < dw.s.size() && keep + add_k < std::min(d1, d2); ++i)
-      if (dw.s(i) > S(1) + S(tol)) ++add_k;
-    if (add_k == 0 && keep == r) return false;
-    if (keep == 0 || !(nu > S(0))) return false;
-    Mat<S> Ln(d1, keep + add_k), Rn(d2, keep + add_k);
-    for (Index i = 0; i < keep; ++i) {
-      Ln.col(i) = Uc.col(i) * sqrt_s<S>(sv(i));
-      Rn.col(i) = Vc.col(i) * sqrt_s<S>(sv(i));
-    }
-    for (Index i = 0; i < add_k; ++i) {
-      const Mat<S> uv = dw.U.col(i) * dw.V.col(i).transpose();
-      const S an = A.apply(uv).squaredNorm();
-      S t = an > S(0) ? S((dw.s(i) - S(1)) / (nu * an)) : S(0);
-      t = std::max<S>(t, tiny * sv(0));
-      Ln.col(keep + i) = dw.U.col(i) * sqrt_s<S>(t);
-      Rn.col(keep + i) = dw.V.col(i) * sqrt_s<S>(t);
-    }
-    L = Ln;
-    R = Rn;
+    if (!noisy_adjust_rank<S>(A, b, eps, mu, tol, L, R)) return false;
   }
   return false;
 }
@@ -383,7 +413,7 @@ template <class S> class NoisyAdmm {
   }
   // The polish at the gap rank when it has been stable for 8 iterations and was not tried yet;
   // every 60 iterations at the rank of the thresholded iterate (exact once ADMM has converged).
-  bool exact_stages(int) {
+  bool exact_stages(int&) {
     const bool by_rank = stable_ >= 8 && rank_ >= 1 &&
                          std::find(tried_.begin(), tried_.end(), rank_) == tried_.end();
     if (!(polish_ && (by_rank || (since_polish_ >= 60 && rank_ >= 1)))) return false;

@@ -74,7 +74,7 @@ template <class S> class Admm {
   // The feasibility polish when the gap rank is due (polish_due); Newton's method (then, once,
   // the interior point) when a rank with dim T >= m is due (newton_rank_due); each preceded by
   // the stop_below test, which costs less.
-  bool exact_stages(int k) {
+  bool exact_stages(int& k) {
     if (polish_due(k)) {
       if (!stop_test_due(k) && below(X_, k)) return true;
       if (polish_at_gap_rank(k)) return true;

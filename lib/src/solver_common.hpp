@@ -292,14 +292,15 @@ void polish_in_extended_precision(const SolveResult<double>& rd, bool enabled, S
 // ---- The ADMM loop ----------------------------------------------------------------------------
 // One schedule for every ADMM phase: the nuclear-norm/flat program (Admm, solver_admm.hpp), the
 // noisy program (NoisyAdmm, programs_noisy.hpp), the weighted l_1 program (L1Admm,
-// programs_lq.hpp) and robust PCA (RpcaAdmm, rpca_solver_impl.hpp). The program P supplies
+// programs_lq.hpp) and robust PCA (RpcaAdmm, rpca_solver_admm.hpp). The program P supplies
 //   bool iterate(int k)       iteration k: its X-, Z- and U-updates (each with the formula it
 //                             implements) and the residuals r_p, r_d; true when a test between
 //                             the updates ended the solve (the nuclear program's stop_below);
 //   bool balance_and_test()   every 10th iteration: residual balancing (balance_penalty below),
 //                             then ADMM's own iterate measured and checked; true when it passes;
-//   bool exact_stages(int k)  the exact stages that are due (polish; Newton, interior point);
-//                             true when one of them verified a solution;
+//   bool exact_stages(int& k) the exact stages that are due (polish; Newton, interior point);
+//                             true when one of them verified a solution; a stage whose own
+//                             iterations count against the budget advances k by them;
 //   bool finite() const       r_p and r_d are finite;
 //   void not_finite()         the result's fields at non-finite residuals;
 //   void budget_spent()       the result's fields when the budget is spent;
