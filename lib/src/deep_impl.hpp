@@ -17,6 +17,7 @@
 #include "flatmin/abs.hpp"
 #include "flatmin/linalg.hpp"
 #include "flatmin/objective.hpp"
+#include "search1d.hpp"
 
 namespace flatmin {
 
@@ -202,6 +203,22 @@ template <class S> static S coordinate_step(const Mat<S>& Wj) {
   return h > S(0) ? h : S(1);
 }
 
+// Visits every entry of every layer of V, a working copy of W, layer by layer and column by column:
+// visit(entry, base, h) with base the entry's value and h = coordinate_step(W[j]) its layer's
+// step; the entry is restored to base afterwards.
+template <class S, class Visit> static void for_each_entry(Layers<S>& V, const Layers<S>& W,
+                                                           Visit&& visit) {
+  for (std::size_t j = 0; j < V.size(); ++j) {
+    const S h = coordinate_step(W[j]);
+    for (Index c = 0; c < V[j].cols(); ++c)
+      for (Index r = 0; r < V[j].rows(); ++r) {
+        const S base = V[j](r, c);
+        visit(V[j](r, c), base, h);
+        V[j](r, c) = base;
+      }
+  }
+}
+
 template <class S>
 S deep_trace_definition(const SensingMap<S>& A, const Vec<S>& b, const Layers<S>& W) {
   check_layers(W, "deep_trace_definition");
@@ -209,19 +226,13 @@ S deep_trace_definition(const SensingMap<S>& A, const Vec<S>& b, const Layers<S>
   check_labels(A, b, "deep_trace_definition");
   Layers<S> V = W;
   S sum(0);
-  for (std::size_t j = 0; j < V.size(); ++j) {
-    const S h = coordinate_step(W[j]);
-    for (Index c = 0; c < V[j].cols(); ++c)
-      for (Index r = 0; r < V[j].rows(); ++r) {
-        const S base = V[j](r, c);
-        std::function<S(const S&)> p = [&](const S& t) {
-          V[j](r, c) = base + t;
-          return loss_unchecked(A, b, V);
-        };
-        sum += second_derivative_along<S>(p, h);
-        V[j](r, c) = base;
-      }
-  }
+  for_each_entry<S>(V, W, [&](S& entry, const S& base, const S& h) {
+    std::function<S(const S&)> p = [&](const S& t) {
+      entry = base + t;
+      return loss_unchecked(A, b, V);
+    };
+    sum += second_derivative_along<S>(p, h);
+  });
   return sum;
 }
 
@@ -230,29 +241,24 @@ template <class S> S deep_output_gradients_sq_definition(const SensingMap<S>& A,
   check_map(A, W, "deep_output_gradients_sq_definition");
   Layers<S> V = W;
   S sum(0);
-  for (std::size_t j = 0; j < V.size(); ++j) {
-    const S h = coordinate_step(W[j]);
-    for (Index c = 0; c < V[j].cols(); ++c)
-      for (Index r = 0; r < V[j].rows(); ++r) {
-        const S base = V[j](r, c);
-        // (t, (f_1, ..., f_n)(W + t e)) for the points the rule asks for: one product per point,
-        // shared by the n outputs.
-        std::vector<std::pair<S, Vec<S>>> cache;
-        auto outputs = [&](const S& t) -> const Vec<S>& {
-          for (const auto& kv : cache)
-            if (kv.first == t) return kv.second;
-          V[j](r, c) = base + t;
-          cache.emplace_back(t, A.apply(product_unchecked(V)));
-          V[j](r, c) = base;
-          return cache.back().second;
-        };
-        for (Index i = 0; i < A.m(); ++i) {
-          std::function<S(const S&)> f = [&](const S& t) { return outputs(t)(i); };
-          const S g = first_derivative_along<S>(f, h);
-          sum += g * g;
-        }
-      }
-  }
+  for_each_entry<S>(V, W, [&](S& entry, const S& base, const S& h) {
+    // (t, (f_1, ..., f_n)(W + t e)) for the points the rule asks for: one product per point,
+    // shared by the n outputs.
+    std::vector<std::pair<S, Vec<S>>> cache;
+    auto outputs = [&](const S& t) -> const Vec<S>& {
+      for (const auto& kv : cache)
+        if (kv.first == t) return kv.second;
+      entry = base + t;
+      cache.emplace_back(t, A.apply(product_unchecked(V)));
+      entry = base;
+      return cache.back().second;
+    };
+    for (Index i = 0; i < A.m(); ++i) {
+      std::function<S(const S&)> f = [&](const S& t) { return outputs(t)(i); };
+      const S g = first_derivative_along<S>(f, h);
+      sum += g * g;
+    }
+  });
   return sum;
 }
 
@@ -622,14 +628,10 @@ TraceMinResult<S> minimise_trace_over_factorisations(const SensingMap<S>& A, con
       if (pn > S(0.1)) step = S(0.1) / pn;
     }
     Eval next;
-    bool accepted = false;
-    for (int bt = 0; bt < 80; ++bt, step /= S(2)) {
-      next = evaluate(Vec<S>(x + step * p));
-      if (next.ok && next.value <= cur.value + S(1e-4) * step * slope) {
-        accepted = true;
-        break;
-      }
-    }
+    const bool accepted = search1d::backtrack<S>(step, 79, [&](const S& t) {
+      next = evaluate(Vec<S>(x + t * p));
+      return next.ok && next.value <= cur.value + S(1e-4) * t * slope;
+    });
     if (!accepted) {
       if (fresh) break;  // no descent even along the gradient: at rounding level
       since_restart = opt.restart;  // restart from here

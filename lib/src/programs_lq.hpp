@@ -4,6 +4,7 @@
 #pragma once
 
 #include "programs_common.hpp"
+#include "search1d.hpp"
 
 namespace flatmin {
 namespace programs_detail {
@@ -382,18 +383,16 @@ int lq_newton(const DenseSystem<S>& sys, const Mat<S>& A0, const Vec<S>& b0, con
     // most 60 times), as long as the predicted decrease is above F's rounding level.
     const S f_round = S(100) * ScalarTraits<S>::epsilon() * (abs_of<S>(e.F) + S(1));
     S a(1);
-    LqDual<S> en = lq_dual_eval<S>(A, b, w, q, Vec<S>(y + d));
-    bool accepted = false;
-    if (is_finite(en.F)) {
+    LqDual<S> en;
+    const bool resolvable = -slope > f_round;
+    const bool accepted = search1d::backtrack<S>(a, resolvable ? 60 : 0, [&](const S& t) {
+      en = lq_dual_eval<S>(A, b, w, q, Vec<S>(y + t * d));
+      if (!is_finite(en.F)) return false;
+      const bool armijo = en.F <= e.F + S(1e-4) * t * slope;
+      if (t < S(1)) return armijo;
       const S gn = (A * en.x - b).norm();
-      accepted = (en.F <= e.F + S(1e-4) * slope && -slope > f_round) ||
-                 (en.F <= e.F + f_round && gn < S(0.5) * g.norm());
-    }
-    for (int t = 0; t < 60 && !accepted && -slope > f_round; ++t) {
-      a /= S(2);
-      en = lq_dual_eval<S>(A, b, w, q, Vec<S>(y + a * d));
-      accepted = is_finite(en.F) && en.F <= e.F + S(1e-4) * a * slope;
-    }
+      return (armijo && resolvable) || (en.F <= e.F + f_round && gn < S(0.5) * g.norm());
+    });
     if (!accepted) {
       verify(e, y);
       res.status = SolveStatus::numerical_trouble;
@@ -593,34 +592,27 @@ LqResult<S> programs_detail::lq_scale_free_solve(const Mat<S>& A, const Vec<S>& 
     const Mat<double> Ad = A.unaryExpr(dd);
     const Vec<double> bd = b.unaryExpr(dd), wd = w.unaryExpr(dd);
     const LqResult<double> rd = lq_double_phase<double>(Ad, bd, wd, to_double(q), od, od.tol);
-    res.iterations = rd.iterations;
-    res.status = rd.status;
-    res.x = rd.x.template cast<S>();
-    res.y = rd.y.template cast<S>();
-    res.primal_residual = rd.primal_residual;
-    res.dual_residual = rd.dual_residual;
-    res.gap = rd.gap;
-    res.objective = rd.objective;
-    res.support = rd.support;
-    res.message = "double phase: " + std::string(rd.message);
-    const bool usable = rd.status == SolveStatus::solved || rd.status == SolveStatus::iteration_limit;
     if (q == S(1)) {
-      const std::vector<Index> supp = support_of<S>(res.x);
-      const Vec<S> hint = res.y;
-      if (usable && o.polish && l1_polish<S>(A, b, w, supp, &hint, tol, res)) {
-        res.status = SolveStatus::solved;
-        res.message = "KKT conditions verified in extended precision after the polish on a "
-                      "support of size " + std::to_string(res.support);
-      } else if (usable) {
-        res.status = SolveStatus::iteration_limit;
-        res.message += "; the extended-precision polish did not reach the tolerance";
+      solver_detail::polish_in_extended_precision<S>(
+          rd, o.polish, res,
+          [&](LqResult<S>& rs) {
+            const std::vector<Index> supp = support_of<S>(rs.x);
+            const Vec<S> hint = rs.y;
+            return l1_polish<S>(A, b, w, supp, &hint, tol, rs);
+          },
+          [](const LqResult<S>& rs) {
+            return "KKT conditions verified in extended precision after the polish on a "
+                   "support of size " + std::to_string(rs.support);
+          });
+    } else {
+      solver_detail::carry_double_phase<S>(rd, res);
+      if (rd.status != SolveStatus::infeasible) {
+        const int left = std::max(0, o.max_iterations - rd.iterations);
+        const Vec<S> y0 = sys.reduce(res.y);
+        const std::string first = res.message;
+        res.iterations += lq_newton<S>(sys, A, b, w, q, y0, left, tol, res);
+        res.message = first + "; extended precision: " + res.message;
       }
-    } else if (rd.status != SolveStatus::infeasible) {
-      const int left = std::max(0, o.max_iterations - rd.iterations);
-      const Vec<S> y0 = sys.reduce(res.y);
-      const std::string first = res.message;
-      res.iterations += lq_newton<S>(sys, A, b, w, q, y0, left, tol, res);
-      res.message = first + "; extended precision: " + res.message;
     }
     res.seconds = seconds_since<S>(start);
     return res;

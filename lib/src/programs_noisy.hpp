@@ -4,6 +4,7 @@
 #pragma once
 
 #include "programs_common.hpp"
+#include "search1d.hpp"
 
 namespace flatmin {
 
@@ -122,13 +123,7 @@ bool noiseless_polish(const SensingMap<S>& A, const Vec<S>& b, const S& eps, Mat
     y = *y_hint + codT.solve(Vec<S>(c - J.transpose() * *y_hint));
     ok = noisy_kkt<S>(A, b, eps, X, U, V, y, tol, trial);
   }
-  if (ok) {
-    trial.X = X;
-    trial.y = y;
-    trial.rank = r;
-    res = trial;
-  }
-  return ok;
+  return ok && solver_detail::adopt<S>(trial, X, y, r, res);
 }
 
 // The Jacobian of noisy_polish's F at (L, R, mu), nu = mu / eps, rv = A(L R^T) - b:
@@ -299,12 +294,9 @@ bool noisy_polish(const SensingMap<S>& A, const Vec<S>& b, const S& eps, const M
       const Vec<S> y = -nu * rv;
       const bool kk = noisy_kkt<S>(A, b, eps, X, Uc, Vc, y, tol, trial);
       if (kk) {
-        trial.X = X;
-        trial.y = y;
-        trial.rank = 0;  // numerical rank: singular values > 1e3 eps sigma_1
-        for (Index i = 0; i < r; ++i) trial.rank += sv(i) > tiny * sv(0);
-        res = trial;
-        return true;
+        Index rank = 0;  // numerical rank: singular values > 1e3 eps sigma_1
+        for (Index i = 0; i < r; ++i) rank += sv(i) > tiny * sv(0);
+        return solver_detail::adopt<S>(trial, X, y, rank, res);
       }
       const S fn = F.norm();
       if (!is_finite(fn)) return false;
@@ -314,22 +306,19 @@ bool noisy_polish(const SensingMap<S>& A, const Vec<S>& b, const S& eps, const M
         step = -Eigen::CompleteOrthogonalDecomposition<Mat<S>>(Jac).solve(F);
       // damped: the largest of 1, 1/2, ..., 2^-20 that decreases ||F||
       S a(1);
-      bool moved = false;
-      for (int t = 0; t <= 20; ++t, a /= S(2)) {
-        const Mat<S> Ln = L + a * Eigen::Map<const Mat<S>>(step.data(), d1, r);
-        const Mat<S> Rn = R + a * Eigen::Map<const Mat<S>>(step.data() + d1 * r, d2, r);
-        const S mun = mu + a * step(n_u);
+      const bool moved = search1d::backtrack<S>(a, 20, [&](const S& t) {
+        const Mat<S> Ln = L + t * Eigen::Map<const Mat<S>>(step.data(), d1, r);
+        const Mat<S> Rn = R + t * Eigen::Map<const Mat<S>>(step.data() + d1 * r, d2, r);
+        const S mun = mu + t * step(n_u);
         const Vec<S> Fn = residual(Ln, Rn, mun);
-        if (is_finite(S(Fn.norm())) && Fn.norm() < fn) {
-          L = Ln;
-          R = Rn;
-          mu = mun;
-          slow = Fn.norm() > S(0.9) * fn ? slow + 1 : 0;
-          F = Fn;
-          moved = true;
-          break;
-        }
-      }
+        if (!(is_finite(S(Fn.norm())) && Fn.norm() < fn)) return false;
+        L = Ln;
+        R = Rn;
+        mu = mun;
+        slow = Fn.norm() > S(0.9) * fn ? slow + 1 : 0;
+        F = Fn;
+        return true;
+      });
       // stop the round: no decrease, five slow steps, or at the rounding floor (less than
       // quadratic progress once ||F|| is 1e-6 of where the round started)
       const S fnew = F.norm();

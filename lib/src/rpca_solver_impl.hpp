@@ -98,37 +98,22 @@ SolveResult<S> rpca_detail::solve_scale_free(const Mat<S>& Y, const S& tau, cons
       return finish(res);
     }
     pd = admm<double>(Yd, taud, od, od.tol);
-    res.iterations = pd.res.iterations;
-    res.status = pd.res.status;
-    res.X = cast_matrix<S>(pd.res.X);
-    res.y = pd.res.y.template cast<S>();
-    res.primal_residual = pd.res.primal_residual;
-    res.dual_residual = pd.res.dual_residual;
-    res.gap = pd.res.gap;
-    res.rank = pd.res.rank;
-    res.message = "double phase: " + pd.res.message;
-    if (pd.res.status == SolveStatus::numerical_trouble) return finish(res);
-    bool ok = false;
-    if (o.polish && pd.structure) {
-      Pattern<S> pat;
-      pat.sign = cast_matrix<S>(pd.pat.sign);
-      pat.cells = pd.pat.cells;
-      const Mat<S> hint = cast_matrix<S>(pd.W);
-      int newton = 0;
-      ok = polish<S>(Y, tau, cast_matrix<S>(pd.start), pd.rank, pat, tol, &hint, res, newton);
-      if (ok) {
-        res.status = SolveStatus::solved;
-        res.message = std::string("KKT conditions verified in ") + ScalarTraits<S>::name +
-                      " after the rank-" + std::to_string(pd.rank) + " polish (" +
-                      std::to_string(newton) + " Newton steps; double phase: " +
-                      pd.res.message + ")";
-      }
-    }
-    if (!ok) {
-      res.status = SolveStatus::iteration_limit;
-      res.message += std::string("; the ") + ScalarTraits<S>::name +
-                     " polish did not reach the tolerance";
-    }
+    int newton = 0;
+    solver_detail::polish_in_extended_precision<S>(
+        pd.res, o.polish && pd.structure, res,
+        [&](SolveResult<S>& rs) {
+          Pattern<S> pat;
+          pat.sign = cast_matrix<S>(pd.pat.sign);
+          pat.cells = pd.pat.cells;
+          const Mat<S> hint = cast_matrix<S>(pd.W);
+          return polish<S>(Y, tau, cast_matrix<S>(pd.start), pd.rank, pat, tol, &hint, rs, newton);
+        },
+        [&](const SolveResult<S>&) {
+          return std::string("KKT conditions verified in ") + ScalarTraits<S>::name +
+                 " after the rank-" + std::to_string(pd.rank) + " polish (" +
+                 std::to_string(newton) + " Newton steps; double phase: " + pd.res.message + ")";
+        },
+        std::string("the ") + ScalarTraits<S>::name + " polish");
     return finish(res);
   }
 }

@@ -19,6 +19,7 @@
 #include "flatmin/linalg.hpp"
 #include "flatmin/rpca.hpp"
 #include "flatmin/rpca_solver.hpp"
+#include "search1d.hpp"
 #include "solver_common.hpp"
 
 namespace flatmin {
@@ -221,26 +222,10 @@ Mat<S> dual_lambda_search(const Tangent<S>& T, const Linearised<S>& L, const S& 
   };
   S hi = S(2) * ref;
   for (int k = 0; k < 30 && g(hi) < g(S(hi / S(2))); ++k) hi *= S(2);
-  S a = S(0), b = hi;
-  const S phi = S((std::sqrt(5.0) - 1) / 2);
-  S x1 = b - phi * (b - a), x2 = a + phi * (b - a);
-  S g1v = g(x1), g2v = g(x2);
-  for (int it = 0; it < 60; ++it) {
-    if (g1v <= g2v) {
-      b = x2;
-      x2 = x1;
-      g2v = g1v;
-      x1 = b - phi * (b - a);
-      g1v = g(x1);
-    } else {
-      a = x1;
-      x1 = x2;
-      g1v = g2v;
-      x2 = a + phi * (b - a);
-      g2v = g(x2);
-    }
-  }
-  const S lam = g1v <= g2v ? x1 : x2;
+  // the ratio rounded to double, then converted (in quad and mp50 it differs from solver_polish's)
+  const S ratio = S((std::sqrt(5.0) - 1) / 2);
+  const S lam =
+      search1d::golden_section<S>(g, S(0), hi, 60, ratio, search1d::Ties::keep_left).x;
   return Mat<S>(w0 + lam * dir);
 }
 

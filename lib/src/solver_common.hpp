@@ -20,6 +20,7 @@
 
 #include "flatmin/abs.hpp"
 #include "flatmin/linalg.hpp"
+#include "flatmin/programs.hpp"
 #include "flatmin/sensing.hpp"
 #include "flatmin/solver.hpp"
 #include "symmetric_part.hpp"
@@ -260,16 +261,28 @@ template <class S> S symmetric_nuclear_norm(const Mat<S>& X) {
   return es.eigenvalues().cwiseAbs().sum();
 }
 
+// A stage's answer once its optimality check passed: (X, y) of the given rank go into trial (which
+// holds that check's residuals), and trial into res. Returns true.
+template <class S>
+bool adopt(SolveResult<S>& trial, const Mat<S>& X, const Vec<S>& y, Index rank,
+           SolveResult<S>& res) {
+  trial.X = X;
+  trial.y = y;
+  trial.rank = rank;
+  res = trial;
+  return true;
+}
+
 // ---- Double, then extended precision ---------------------------------------------------------
-// The extended-precision pattern (quad, mp50) of the programs whose result is a SolveResult
-// (nuclear, flat, noisy): the double phase's answer rd carried into S exactly (X, y; residuals,
-// rank, status; message "double phase: ..."), then, where rd is a usable start (solved or
-// iteration_limit) and the polish is on, polish(res) in S: `solved` with the message
-// verified(res) when it holds, `iteration_limit` otherwise (a double-phase claim is never carried
-// over unverified).
-template <class S, class Polish, class Verified>
-void polish_in_extended_precision(const SolveResult<double>& rd, bool enabled, SolveResult<S>& res,
-                                  Polish&& polish, Verified&& verified) {
+// The extended-precision pattern (quad, mp50) of every program: solve in double, carry the
+// answer rd into S exactly (carry_double_phase: the iterate, the dual, residuals, status; the
+// message "double phase: ..."), then, where rd is a usable start (solved or iteration_limit)
+// and the polish is enabled, polish(res) in S: `solved` with the message verified(res) when it
+// holds, `iteration_limit` with "; <polish_name> did not reach the tolerance" otherwise. A
+// double-phase claim is never carried over unverified. Used by the nuclear, flat, noisy,
+// weighted l_1 and robust-PCA programs (the weighted l_q program, q > 1, carries rd and goes on
+// with Newton's method instead of a polish).
+template <class S> void carry_double_phase(const SolveResult<double>& rd, SolveResult<S>& res) {
   res.iterations = rd.iterations;
   res.status = rd.status;
   res.X = cast_matrix<S>(rd.X);
@@ -279,13 +292,33 @@ void polish_in_extended_precision(const SolveResult<double>& rd, bool enabled, S
   res.gap = rd.gap;
   res.rank = rd.rank;
   res.message = "double phase: " + rd.message;
+}
+
+template <class S> void carry_double_phase(const LqResult<double>& rd, LqResult<S>& res) {
+  res.iterations = rd.iterations;
+  res.status = rd.status;
+  res.x = rd.x.template cast<S>();
+  res.y = rd.y.template cast<S>();
+  res.primal_residual = rd.primal_residual;
+  res.dual_residual = rd.dual_residual;
+  res.gap = rd.gap;
+  res.objective = rd.objective;
+  res.support = rd.support;
+  res.message = "double phase: " + rd.message;
+}
+
+template <class S, template <class> class Result, class Polish, class Verified>
+void polish_in_extended_precision(const Result<double>& rd, bool enabled, Result<S>& res,
+                                  Polish&& polish, Verified&& verified,
+                                  const std::string& polish_name = "the extended-precision polish") {
+  carry_double_phase<S>(rd, res);
   if (rd.status != SolveStatus::solved && rd.status != SolveStatus::iteration_limit) return;
   if (enabled && polish(res)) {
     res.status = SolveStatus::solved;
     res.message = verified(res);
   } else {
     res.status = SolveStatus::iteration_limit;
-    res.message += "; the extended-precision polish did not reach the tolerance";
+    res.message += "; " + polish_name + " did not reach the tolerance";
   }
 }
 

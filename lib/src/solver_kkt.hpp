@@ -18,6 +18,7 @@
 
 #include "flatmin/linalg.hpp"
 #include "flatmin/solver.hpp"
+#include "search1d.hpp"
 #include "solver_common.hpp"
 
 namespace flatmin {
@@ -492,17 +493,13 @@ bool kkt_newton(const SensingMap<S>& A, const Vec<S>& b, const Mat<S>& X0, const
     const Mat<S> L1 = L, R1 = R;
     const Vec<S> y1 = y;
     S alpha(1), f1(0);
-    bool accepted = false;
-    for (int half = 0; half <= 10; ++half, alpha /= S(2)) {
-      L = L1 + alpha * Eigen::Map<const Mat<S>>(delta.data(), d1, r);
-      R = R1 + alpha * Eigen::Map<const Mat<S>>(delta.data() + nl, d2, r);
-      y = y1 + alpha * delta.segment(nl + nr, m);
+    const bool accepted = search1d::backtrack<S>(alpha, 10, [&](const S& a) {
+      L = L1 + a * Eigen::Map<const Mat<S>>(delta.data(), d1, r);
+      R = R1 + a * Eigen::Map<const Mat<S>>(delta.data() + nl, d2, r);
+      y = y1 + a * delta.segment(nl + nr, m);
       f1 = residual();
-      if (f1 < (S(1) - alpha / S(4)) * fn) {
-        accepted = true;
-        break;
-      }
-    }
+      return f1 < (S(1) - a / S(4)) * fn;
+    });
     // Near a degenerate minimiser the Jacobian at the solution is nearly singular: the fresh
     // Newton step is long and crawls, while the chord steps with the older, better-conditioned
     // factorisation still contract. Then go on from the chord point with chord steps only

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "solver_polish.hpp"
+#include "search1d.hpp"
 
 namespace flatmin {
 namespace solver_detail {
@@ -198,19 +199,17 @@ RankR<S> gauss_newton(const SensingMap<S>& A, const Vec<S>& b, RankR<S> X, doubl
     sys.at(T);
     if (!sys.injective()) break;
     const Vec<S> t = sys.least_squares(rvec);
-    bool decreased = false;
     S step = S(1);
-    for (int h = 0; h < 6 && !decreased; ++h, step /= S(2)) {
-      const RankR<S> Xn = retract<S>(X, T, Vec<S>(step * t));
+    const bool decreased = search1d::backtrack<S>(step, 5, [&](const S& a) {
+      const RankR<S> Xn = retract<S>(X, T, Vec<S>(a * t));
       const Vec<S> rv = b - A.apply(Xn.dense());
       const S rnn = rv.norm() / bscale;
-      if (rnn < rn) {
-        X = Xn;
-        rvec = rv;
-        rn = rnn;
-        decreased = true;
-      }
-    }
+      if (!(rnn < rn)) return false;
+      X = Xn;
+      rvec = rv;
+      rn = rnn;
+      return true;
+    });
     if (!decreased) break;
     // from the second step on the residual must fall by 30% a step (near an isolated solution
     // Gauss-Newton converges quadratically; at a wrong rank it stalls at ratios above 0.8)

@@ -9,6 +9,7 @@
 #include <sstream>
 #include <utility>
 
+#include "search1d.hpp"
 #include "solver_ipm.hpp"
 #include "solver_kkt.hpp"
 
@@ -34,26 +35,10 @@ Vec<S> shifted_dual(const SensingMap<S>& A, const Tangent<S>& T, const Vec<S>& y
   const S f0 = spectral_norm<S>(P0), fn = spectral_norm<S>(Pn);
   if (!(fn > S(0)) || !(f0 > S(0))) return y0;
   const auto f = [&](const S& t) { return spectral_norm<S>(Mat<S>(P0 + t * Pn)); };
-  const S g = (sqrt(S(5)) - S(1)) / S(2);
-  S lo = S(-2) * f0 / fn, hi = S(2) * f0 / fn;
-  S x1 = hi - g * (hi - lo), x2 = lo + g * (hi - lo), f1 = f(x1), f2 = f(x2);
-  for (int it = 0; it < 60; ++it) {
-    if (f1 < f2) {
-      hi = x2;
-      x2 = x1;
-      f2 = f1;
-      x1 = hi - g * (hi - lo);
-      f1 = f(x1);
-    } else {
-      lo = x1;
-      x1 = x2;
-      f1 = f2;
-      x2 = lo + g * (hi - lo);
-      f2 = f(x2);
-    }
-  }
-  const S t = f1 < f2 ? x1 : x2;
-  return f(t) < f0 ? Vec<S>(y0 + t * n) : y0;
+  const S ratio = (sqrt(S(5)) - S(1)) / S(2);
+  const search1d::GoldenMinimum<S> best = search1d::golden_section<S>(
+      f, S(-2) * f0 / fn, S(2) * f0 / fn, 60, ratio, search1d::Ties::keep_right);
+  return best.fx < f0 ? Vec<S>(y0 + best.x * n) : y0;
 }
 
 // Dual candidates: (1) the minimum-norm y with P_T(A^* y) = UV^T (the standard certificate);
@@ -107,13 +92,7 @@ bool polish(const SensingMap<S>& A, const Vec<S>& b, const Mat<S>& X0, Index r, 
       ok = kkt_holds<S>(A, b, X, T, y, tol, trial);
     }
   }
-  if (ok) {
-    trial.X = X;
-    trial.y = y;
-    trial.rank = r;
-    res = trial;
-  }
-  return ok;
+  return ok && adopt<S>(trial, X, y, r, res);
 }
 
 template <class S> Index numerical_rank(const Mat<S>& X) {
@@ -170,12 +149,7 @@ bool newton_polish(const SensingMap<S>& A, const Vec<S>& b, const Mat<S>& X0, co
   const Tangent<S> T = tangent_at<S>(U, V);
   SolveResult<S> trial = res;
   const bool ok = kkt_holds<S>(A, b, X, T, yn, tol, trial, &nuclear);
-  if (!ok) return false;
-  trial.X = X;
-  trial.y = yn;
-  trial.rank = rn;
-  res = trial;
-  return true;
+  return ok && adopt<S>(trial, X, yn, rn, res);
 }
 
 // The interior-point method (solver_ipm.hpp) to a relative accuracy of 1e-10 or as far as it

@@ -4,8 +4,11 @@
 // returned (X, y), independently of the solver's own report.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <iostream>
 #include <limits>
+#include <string>
+#include <vector>
 
 #include <Eigen/LU>
 
@@ -13,6 +16,7 @@
 #include "flatmin/linalg.hpp"
 #include "flatmin/rng.hpp"
 #include "flatmin/solver.hpp"
+#include "../src/search1d.hpp"       // backtrack and golden_section (templates)
 #include "../src/solver_common.hpp"  // svt and svt_gram (templates, nothing to link)
 #include "cases.hpp"
 
@@ -632,4 +636,113 @@ TEST(Solver, AdmmLoopCountsAStageIterationsAgainstTheBudget) {
   EXPECT_EQ(r2.iterations, 4);
   EXPECT_TRUE(q.not_finite_called);
   EXPECT_FALSE(q.budget_called);
+}
+
+// The halving line search: the first accepted step of 1, 1/2, 1/4, ... is returned, the steps are
+// tried in that order and no further; when all are refused, a is one halving past the last try.
+TEST(Search1d, BacktrackReturnsTheFirstAcceptedHalving) {
+  std::vector<double> tried;
+  double a = 1;
+  EXPECT_TRUE(search1d::backtrack<double>(a, 10, [&](const double& t) {
+    tried.push_back(t);
+    return t <= 0.2;
+  }));
+  EXPECT_EQ(a, 0.125);
+  EXPECT_EQ(tried, (std::vector<double>{1, 0.5, 0.25, 0.125}));
+  tried.clear();
+  a = 0.5;
+  EXPECT_FALSE(search1d::backtrack<double>(a, 2, [&](const double& t) {
+    tried.push_back(t);
+    return false;
+  }));
+  EXPECT_EQ(tried, (std::vector<double>{0.5, 0.25, 0.125}));
+  EXPECT_EQ(a, 0.0625);
+  tried.clear();
+  a = 1;
+  EXPECT_FALSE(search1d::backtrack<double>(a, 0, [&](const double& t) {
+    tried.push_back(t);
+    return false;
+  }));
+  EXPECT_EQ(tried.size(), 1u);  // max_halvings = 0: the full step only
+}
+
+// Golden section: the minimiser of a convex function to the accuracy its flatness allows, two
+// evaluations plus one per section, and the documented side on ties (a function constant on the
+// bracket ends next to lo with keep_left, next to hi with keep_right).
+TEST(Search1d, GoldenSectionFindsTheMinimumAndKeepsTheDocumentedSideOnTies) {
+  const double ratio = (std::sqrt(5.0) - 1) / 2;
+  int calls = 0;
+  const auto f = [&](const double& x) {
+    ++calls;
+    return (x - 0.3) * (x - 0.3) + 1;
+  };
+  const auto best = search1d::golden_section<double>(f, -1.0, 2.0, 60, ratio,
+                                                    search1d::Ties::keep_right);
+  EXPECT_NEAR(best.x, 0.3, 1e-7);
+  EXPECT_EQ(best.fx, f(best.x));
+  EXPECT_EQ(calls, 62 + 1);
+  const auto flat = [](const double&) { return 0.0; };
+  const auto left = search1d::golden_section<double>(flat, 0.0, 1.0, 40, ratio,
+                                                    search1d::Ties::keep_left);
+  const auto right = search1d::golden_section<double>(flat, 0.0, 1.0, 40, ratio,
+                                                     search1d::Ties::keep_right);
+  EXPECT_LT(left.x, 1e-6);
+  EXPECT_GT(right.x, 1 - 1e-6);
+}
+
+// The double-then-extended step: a double answer that is not a usable start is carried over and
+// never polished; a usable one is `solved` only when the polish succeeds, `iteration_limit`
+// (with the polish named) otherwise or when the polish is disabled.
+TEST(Solver, DoubleThenExtendedPolishesOnlyUsableStartsAndClaimsOnlyWhatItVerified) {
+  SolveResult<double> rd;
+  rd.X = Mat<double>::Identity(2, 2);
+  rd.y = Vec<double>::Ones(3);
+  rd.iterations = 7;
+  rd.rank = 2;
+  rd.message = "m";
+  int polishes = 0;
+  const auto run = [&](SolveStatus st, bool enabled, bool polish_ok) {
+    rd.status = st;
+    SolveResult<double> res;
+    solver_detail::polish_in_extended_precision<double>(
+        rd, enabled, res, [&](SolveResult<double>&) { ++polishes; return polish_ok; },
+        [](const SolveResult<double>&) { return std::string("verified"); }, "the P polish");
+    return res;
+  };
+  SolveResult<double> r = run(SolveStatus::numerical_trouble, true, true);
+  EXPECT_EQ(r.status, SolveStatus::numerical_trouble);
+  EXPECT_EQ(r.message, "double phase: m");
+  EXPECT_EQ(r.iterations, 7);
+  EXPECT_EQ(r.rank, 2);
+  EXPECT_EQ(r.X, rd.X);
+  EXPECT_EQ(polishes, 0);
+  r = run(SolveStatus::infeasible, true, true);
+  EXPECT_EQ(r.status, SolveStatus::infeasible);
+  EXPECT_EQ(polishes, 0);
+  r = run(SolveStatus::iteration_limit, true, true);
+  EXPECT_EQ(r.status, SolveStatus::solved);
+  EXPECT_EQ(r.message, "verified");
+  EXPECT_EQ(polishes, 1);
+  r = run(SolveStatus::solved, true, false);
+  EXPECT_EQ(r.status, SolveStatus::iteration_limit);
+  EXPECT_EQ(r.message, "double phase: m; the P polish did not reach the tolerance");
+  EXPECT_EQ(polishes, 2);
+  r = run(SolveStatus::solved, false, true);
+  EXPECT_EQ(r.status, SolveStatus::iteration_limit);
+  EXPECT_EQ(polishes, 2);
+  LqResult<double> lq, lqd;
+  lqd.status = SolveStatus::solved;
+  lqd.x = Vec<double>::Ones(4);
+  lqd.support = 4;
+  lqd.objective = 3;
+  lqd.message = "q";
+  solver_detail::polish_in_extended_precision<double>(
+      lqd, true, lq, [](LqResult<double>&) { return false; },
+      [](const LqResult<double>&) { return std::string("verified"); });
+  EXPECT_EQ(lq.status, SolveStatus::iteration_limit);
+  EXPECT_EQ(lq.x, lqd.x);
+  EXPECT_EQ(lq.support, 4);
+  EXPECT_EQ(lq.objective, 3);
+  EXPECT_EQ(lq.message,
+            "double phase: q; the extended-precision polish did not reach the tolerance");
 }
