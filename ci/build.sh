@@ -12,6 +12,13 @@ if [ "${1:-}" = --target ]; then
   target=(--target "$2")
   shift 2
 fi
+# The compiler: clang++ when it is installed and CXX is not set. It builds flatmin in about two
+# thirds of GCC's time and half its memory, to the same bytes (docs/performance.md "Build");
+# CXX=g++ ci/build.sh ... builds with GCC. (A build directory keeps the compiler it was
+# configured with.)
+if [ -z "${CXX:-}" ] && command -v clang++ >/dev/null; then
+  export CXX=clang++
+fi
 launcher=()
 command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
 cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release "${launcher[@]}" "$@" >/dev/null

@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # The README's test command: installs what is missing, builds, and runs the default test set
-#   1. the release build (g++): unit tests, every catalogue row's properties (double, quad, mp50,
-#      negative controls), the command-line tests, the installed package (install.downstream:
+#   1. the release build (clang++ if installed, as ci/build.sh chooses; g++ gives the same
+#      bytes): unit tests, every catalogue row's properties (double, quad, mp50, negative
+#      controls), the command-line tests, the installed package (install.downstream:
 #      ci/downstream.sh, also in the second build) — everything except the label "long";
 #   2. an ASan + UBSan build (clang++; double precision only: FLATMIN_EXTENDED_PRECISION=OFF
 #      instantiates no quad/mp50, a third of the compile; -O1; warnings not fatal there: the release
 #      build enforces them) running the double-precision properties, the negative controls, the
-#      unit tests, the CLI tests and 60 s of libFuzzer on the instance reader, the factor-file reader
-#      and the command-line parser (fuzz.inputs: ci/fuzz.sh; the fuzz targets link the same
-#      objects). Leak detection is on (the double-only build never touches MPFR).
+#      unit tests, the CLI tests (repro.contract runs threads and shards on two figures there, on
+#      all of them in the release build) and 60 s of libFuzzer on the instance reader, the
+#      factor-file reader and the command-line parser (fuzz.inputs: ci/fuzz.sh; the fuzz targets
+#      link the same objects). Leak detection is on (the double-only build never touches MPFR).
 #      FLATMIN_SKIP_FUZZ=1 skips the fuzzing, FLATMIN_SKIP_SANITIZERS=1 the whole second build.
 # Long stat checks: ctest --test-dir build -L long.
 set -euo pipefail

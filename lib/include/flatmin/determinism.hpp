@@ -3,8 +3,9 @@
 // flatmin guarantees: for a given seed, every instance (the random numbers themselves) is
 // bit-for-bit identical on any machine with IEEE-754 binary64 arithmetic, and every number
 // flatmin computes and prints is bit-for-bit identical across runs, thread counts and shardings
-// on x86-64 builds made with this repository's CMake (g++ >= 12, Eigen 3.4, Boost 1.74,
-// MPFR 4.2). The ingredients:
+// on x86-64 builds made with this repository's CMake (clang++ 14, the build scripts' default,
+// or g++ 12; Eigen 3.4, Boost 1.74, MPFR 4.2: the two compilers give the same bytes). The
+// ingredients:
 //  * the generator is flatmin's own (rng.hpp), with its own logarithm;
 //  * -ffp-contract=off and no -march=native / -ffast-math (CMakeLists.txt), so the compiler
 //    never fuses or reorders floating-point operations; vector code is one fixed ISA level,
@@ -17,7 +18,7 @@
 //    machine. It is called by catalogue::rows(), by the command-line tool before any work, by
 //    the benchmarks and by every unit-test executable (lib/tests/pinned_eigen.cpp).
 // Not guaranteed: other architectures (aarch64 libm and FMA defaults), other compilers or
-// library versions (quad and mp50 last bits come from libquadmath and MPFR).
+// versions, other library versions (quad and mp50 last bits come from libquadmath and MPFR).
 #pragma once
 
 namespace flatmin {
