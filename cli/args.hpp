@@ -146,6 +146,13 @@ inline bool memory_fits(const std::string& command, const std::string& task, std
   return false;
 }
 
+// A usage error (bad or missing option or input): the message on stderr after "flatmin: ", and
+// the exit status 2 for the caller to return.
+inline int usage_error(const std::string& msg) {
+  std::cerr << "flatmin: " << msg << "\n";
+  return 2;
+}
+
 // Runs a subcommand's action. Input problems are reported by the actions themselves (exit 2);
 // running out of memory is the machine's limit, not a defect: "out of memory", exit 2. Any
 // other exception escaping an action is a defect of flatmin: "internal error", exit 3.

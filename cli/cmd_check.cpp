@@ -23,11 +23,6 @@ struct CheckArgs {
   std::vector<std::string> precisions;
 };
 
-int usage_error(const std::string& msg) {
-  std::cerr << "flatmin: " << msg << "\n";
-  return 2;
-}
-
 // Exit status of one report: 0 holds, 1 violated, kNoApplicableTrial when every trial was
 // discarded (the statement's hypotheses never held: nothing was tested, nothing was violated).
 int status_of(const Report& rep) {

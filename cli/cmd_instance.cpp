@@ -18,10 +18,7 @@ struct InstanceOptions {
   std::uint64_t memory_limit = 0;  // 0: the available memory
 };
 
-int usage_error(const std::string& msg) {
-  std::cerr << "flatmin: instance: " << msg << "\n";
-  return 2;
-}
+int instance_error(const std::string& msg) { return usage_error("instance: " + msg); }
 
 std::optional<double> parse_fraction(const std::string& s) {  // a real in (0, 1]
   const auto v = parse_real(s, 0.0, 1.0);
@@ -31,37 +28,40 @@ std::optional<double> parse_fraction(const std::string& s) {  // a real in (0, 1
 
 int run_instance(const InstanceOptions& o) {
   const std::string& f = o.family;
-  if (f.empty()) return usage_error(std::string("give the family: ") + kInstanceFamilies);
+  if (f.empty()) return instance_error(std::string("give the family: ") + kInstanceFamilies);
   if (!is_instance_family(f))
-    return usage_error("unknown family '" + f + "' (" + kInstanceFamilies + ")");
+    return instance_error("unknown family '" + f + "' (" + kInstanceFamilies + ")");
   const bool completion = f == "completion";
-  if (o.d.empty()) return usage_error("--d (the dimension) is required");
-  if (o.rank.empty()) return usage_error("--rank is required");
-  if (o.out.empty()) return usage_error("--out FILE is required");
+  if (o.d.empty()) return instance_error("--d (the dimension) is required");
+  if (o.rank.empty()) return instance_error("--rank is required");
+  if (o.out.empty()) return instance_error("--out FILE is required");
   if (completion && !o.m.empty())
-    return usage_error("completion takes --p (the observed fraction), not --m");
-  if (completion && o.p.empty()) return usage_error("completion needs --p (the observed fraction)");
+    return instance_error("completion takes --p (the observed fraction), not --m");
+  if (completion && o.p.empty())
+    return instance_error("completion needs --p (the observed fraction)");
   if (!completion && !o.p.empty())
-    return usage_error("--p is for completion only (" + f + " takes --m)");
-  if (!completion && o.m.empty()) return usage_error(f + " needs --m (the number of measurements)");
+    return instance_error("--p is for completion only (" + f + " takes --m)");
+  if (!completion && o.m.empty())
+    return instance_error(f + " needs --m (the number of measurements)");
 
   const auto d = parse_count(o.d, 1, 2000);
-  if (!d) return usage_error("--d must be an integer in [1, 2000], got '" + o.d + "'");
+  if (!d) return instance_error("--d must be an integer in [1, 2000], got '" + o.d + "'");
   const auto rank = parse_count(o.rank, 1, *d);
   if (!rank)
-    return usage_error("--rank must be an integer in [1, d] = [1, " + std::to_string(*d) +
-                       "], got '" + o.rank + "'");
+    return instance_error("--rank must be an integer in [1, d] = [1, " + std::to_string(*d) +
+                          "], got '" + o.rank + "'");
   const auto seed = parse_u64(o.seed);
-  if (!seed) return usage_error("--seed must be an unsigned 64-bit integer, got '" + o.seed + "'");
+  if (!seed)
+    return instance_error("--seed must be an unsigned 64-bit integer, got '" + o.seed + "'");
   long long m = 0;
   double p = 0.0;
   if (completion) {
     const auto pp = parse_fraction(o.p);
-    if (!pp) return usage_error("--p must be a real in (0, 1], got '" + o.p + "'");
+    if (!pp) return instance_error("--p must be a real in (0, 1], got '" + o.p + "'");
     p = *pp;
   } else {
     const auto mm = parse_count(o.m, 1, 10000000);
-    if (!mm) return usage_error("--m must be an integer in [1, 10^7], got '" + o.m + "'");
+    if (!mm) return instance_error("--m must be an integer in [1, 10^7], got '" + o.m + "'");
     m = *mm;
   }
 
@@ -73,12 +73,12 @@ int run_instance(const InstanceOptions& o) {
   try {
     inst = generate_instance(f, Index(*d), Index(m), p, Index(*rank), *seed);
   } catch (const InvalidArgument& e) {  // sizes beyond the limits, an empty completion mask
-    return usage_error(e.what());
+    return instance_error(e.what());
   }
   try {
     write_instance(inst, o.out);
   } catch (const InvalidArgument& e) {  // unwritable path or not a regular file; nothing written
-    return usage_error(e.what());
+    return instance_error(e.what());
   } catch (const IoError& e) {  // the write failed (a full disk); nothing was left behind
     std::cerr << "flatmin: instance: " << e.what() << "\n";
     return 1;

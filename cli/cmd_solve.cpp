@@ -20,11 +20,6 @@ namespace {
 
 using nlohmann::json;
 
-int usage(const std::string& msg) {
-  std::cerr << "flatmin: " << msg << "\n";
-  return 2;
-}
-
 // One JSON object on a line, or "key: value" lines for people.
 void print(const json& j, bool as_json) {
   if (as_json) {
@@ -203,13 +198,13 @@ CLI::App* add_solve_command(CLI::App& app, std::function<int()>& action) {
   cmd->add_flag("--json", args->as_json, "one JSON object on stdout");
   action = [args, noise_opt]() -> int {
     std::string why;
-    if (!precision_ok(args->precision, why)) return usage("solve: " + why);
+    if (!precision_ok(args->precision, why)) return usage_error("solve: " + why);
     args->noisy = noise_opt->count() > 0;
     Method method;
     try {
       method = parse_method(args->method);
     } catch (const InvalidArgument& e) {
-      return usage(std::string("solve: ") + e.what());
+      return usage_error(std::string("solve: ") + e.what());
     }
     try {
       const RecoveryInstance inst = read_instance(args->file);
@@ -227,7 +222,7 @@ CLI::App* add_solve_command(CLI::App& app, std::function<int()>& action) {
       }
       return run_solve<double>(*args, inst, method);
     } catch (const InvalidArgument& e) {
-      return usage(std::string("solve: ") + e.what());
+      return usage_error(std::string("solve: ") + e.what());
     }
   };
   return cmd;
@@ -247,7 +242,7 @@ CLI::App* add_eval_command(CLI::App& app, std::function<int()>& action) {
   add_memory_limit(cmd, args->memory_limit);
   action = [args]() -> int {
     std::string why;
-    if (!precision_ok(args->precision, why)) return usage("eval: " + why);
+    if (!precision_ok(args->precision, why)) return usage_error("eval: " + why);
     try {
       const RecoveryInstance inst = read_instance(args->file);
       const Factors<double> f = read_factors(args->factors, inst.d1, inst.d2);
@@ -264,7 +259,7 @@ CLI::App* add_eval_command(CLI::App& app, std::function<int()>& action) {
       }
       return run_eval<double>(*args, inst, f);
     } catch (const InvalidArgument& e) {
-      return usage(std::string("eval: ") + e.what());
+      return usage_error(std::string("eval: ") + e.what());
     }
   };
   return cmd;

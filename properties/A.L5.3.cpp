@@ -17,7 +17,7 @@ namespace {
 using namespace flatmin::catalogue;
 using Md = flatmin::Mat<double>;
 
-double applicable_fraction(flatmin::Precision p, int trials, int* certified) {
+double l53_applicable_fraction(flatmin::Precision p, int trials, int* certified) {
   const Row& r = flatmin::props::row("A.L5.3");
   int app = 0, cert = 0;
   for (int t = 0; t < trials; ++t) {
@@ -36,9 +36,9 @@ double applicable_fraction(flatmin::Precision p, int trials, int* certified) {
 
 TEST(A_L5_3, MostTrialsApplicable) {
   int cert = 0;
-  EXPECT_GE(applicable_fraction(flatmin::Precision::binary64, 80, &cert), 0.75);
+  EXPECT_GE(l53_applicable_fraction(flatmin::Precision::binary64, 80, &cert), 0.75);
   EXPECT_GT(cert, 20) << "the check at the certified truth rarely ran";
-  EXPECT_GE(applicable_fraction(flatmin::Precision::quad, 40, nullptr), 0.4);
+  EXPECT_GE(l53_applicable_fraction(flatmin::Precision::quad, 40, nullptr), 0.4);
 }
 
 // The reason kappa = max(cond D1, cond D2) is enough: the factor map for (c D1, D2 / c) has the

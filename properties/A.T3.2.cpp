@@ -18,7 +18,7 @@ FLATMIN_ROW_PROPERTIES(A_T3_2, "A.T3.2")
 namespace {
 using namespace flatmin::catalogue;
 
-std::map<std::string, int> count_tags(flatmin::Precision p, Variant v, int trials,
+std::map<std::string, int> t32_tags(flatmin::Precision p, Variant v, int trials,
                                       int& applicable) {
   return flatmin::props::count_tags("A.T3.2", p, v, trials,
                                     {"opt: solved", "opt: not solved", "opt: rank X* > k",
@@ -35,7 +35,7 @@ TEST(A_T3_2, OptimalityHalfMostlyApplicable) {
   for (const auto& [p, need] : {std::pair{flatmin::Precision::binary64, 0.8},
                                 std::pair{flatmin::Precision::quad, 0.5}}) {
     int applicable = 0;
-    auto n = count_tags(p, Variant::statement, 80, applicable);
+    auto n = t32_tags(p, Variant::statement, 80, applicable);
     const double frac = applicable ? double(n["opt: solved"]) / applicable : 0.0;
     std::cout << "A.T3.2 " << flatmin::precision_name(p) << ": optimality half on "
               << n["opt: solved"] << "/" << applicable << " applicable shapes (not solved "
@@ -50,7 +50,7 @@ TEST(A_T3_2, OptimalityHalfMostlyApplicable) {
 // flat) is rejected on some shapes, by the same exact acceptance test.
 TEST(A_T3_2, OptimalityControlRejected) {
   int applicable = 0;
-  auto n = count_tags(flatmin::Precision::binary64, Variant::negative_control, 60, applicable);
+  auto n = t32_tags(flatmin::Precision::binary64, Variant::negative_control, 60, applicable);
   std::cout << "A.T3.2 optimality control: rejected " << n["ctl-opt: rejected"] << ", accepted "
             << n["ctl-opt: accepted"] << ", coincides " << n["ctl-opt: coincides"]
             << ", skipped " << n["ctl-opt: skipped"] << "\n";

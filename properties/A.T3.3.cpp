@@ -16,7 +16,7 @@ namespace {
 using namespace flatmin::catalogue;
 
 // Applicable fraction of the row over its own spec (the solvers must decide most shapes).
-double applicable_fraction(flatmin::Precision p, int trials) {
+double t33_applicable_fraction(flatmin::Precision p, int trials) {
   const Row& r = flatmin::props::row("A.T3.3");
   int app = 0;
   for (int t = 0; t < trials; ++t) {
@@ -30,8 +30,8 @@ double applicable_fraction(flatmin::Precision p, int trials) {
 }  // namespace
 
 TEST(A_T3_3, MostTrialsApplicable) {
-  EXPECT_GE(applicable_fraction(flatmin::Precision::binary64, 80), 0.75);
-  EXPECT_GE(applicable_fraction(flatmin::Precision::quad, 40), 0.4);
+  EXPECT_GE(t33_applicable_fraction(flatmin::Precision::binary64, 80), 0.75);
+  EXPECT_GE(t33_applicable_fraction(flatmin::Precision::quad, 40), 0.4);
 }
 
 // A = I (kappa = 1): flat solutions are norm-minimal and balanced, so (22) and (23) hold with

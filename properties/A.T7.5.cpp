@@ -24,7 +24,7 @@ FLATMIN_ROW_PROPERTIES(A_T7_5, "A.T7.5")
 namespace {
 using namespace flatmin::catalogue;
 
-std::map<std::string, int> count_tags(flatmin::Precision p, Variant v, int trials,
+std::map<std::string, int> t75_tags(flatmin::Precision p, Variant v, int trials,
                                       int& applicable) {
   return flatmin::props::count_tags("A.T7.5", p, v, trials,
                                     {"opt: solved", "opt: not solved", "opt: inertia",
@@ -41,7 +41,7 @@ std::map<std::string, int> count_tags(flatmin::Precision p, Variant v, int trial
 TEST(A_T7_5, OptimalityHalfMostlyApplicable) {
   for (const auto p : {flatmin::Precision::binary64, flatmin::Precision::quad}) {
     int applicable = 0;
-    auto n = count_tags(p, Variant::statement, 60, applicable);
+    auto n = t75_tags(p, Variant::statement, 60, applicable);
     std::cout << "A.T7.5 " << flatmin::precision_name(p) << ": optimality half on "
               << n["opt: solved"] << "/" << applicable << " applicable shapes (not solved "
               << n["opt: not solved"] << ", inertia X* > (k1,k2) " << n["opt: inertia"]
@@ -55,7 +55,7 @@ TEST(A_T7_5, OptimalityHalfMostlyApplicable) {
 // The optimality half's own control is rejected on the shapes with an indefinite X_n.
 TEST(A_T7_5, OptimalityControlRejected) {
   int applicable = 0;
-  auto n = count_tags(flatmin::Precision::binary64, Variant::negative_control, 60, applicable);
+  auto n = t75_tags(flatmin::Precision::binary64, Variant::negative_control, 60, applicable);
   std::cout << "A.T7.5 optimality control: rejected " << n["ctl-opt: rejected"] << ", accepted "
             << n["ctl-opt: accepted"] << ", coincides " << n["ctl-opt: coincides"]
             << ", skipped " << n["ctl-opt: skipped"] << "\n";

@@ -19,7 +19,7 @@ namespace {
 using namespace flatmin::catalogue;
 using Md = flatmin::Mat<double>;
 
-double applicable_fraction(flatmin::Precision p, int trials) {
+double t1_applicable_fraction(flatmin::Precision p, int trials) {
   const Row& r = flatmin::props::row("B.T1");
   int app = 0, differ = 0;
   for (int t = 0; t < trials; ++t) {
@@ -36,8 +36,8 @@ double applicable_fraction(flatmin::Precision p, int trials) {
 }  // namespace
 
 TEST(B_T1, MostTrialsApplicable) {
-  EXPECT_GE(applicable_fraction(flatmin::Precision::binary64, 80), 0.75);
-  EXPECT_GE(applicable_fraction(flatmin::Precision::quad, 40), 0.4);
+  EXPECT_GE(t1_applicable_fraction(flatmin::Precision::binary64, 80), 0.75);
+  EXPECT_GE(t1_applicable_fraction(flatmin::Precision::quad, 40), 0.4);
 }
 
 // delta_D = max_i ||D_i^2 - I||_op is attained by the RIP ratio (9) of some rank-one matrix

@@ -40,7 +40,6 @@ RpcaGrid rpca_grid(Scale s) {
   }
   return g;
 }
-constexpr double kSuccess = 1e-6;
 
 // One trial of A-rpca.
 struct RpcaTrial {

@@ -24,7 +24,6 @@ namespace {
 
 // ---- depth (a): Hadamard-product sparse recovery --------------------------------------------
 constexpr int kFactors[] = {2, 3, 4};
-constexpr double kSuccess = 1e-6;  // relative error ||x - x*|| / ||x*||, as the paper's 1e-6
 
 struct DepthGrid {
   int n, trials;

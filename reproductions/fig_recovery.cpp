@@ -22,7 +22,6 @@ namespace flatmin::repro {
 
 namespace {
 
-constexpr double kSuccess = 1e-6;     // the paper's threshold on ||X - M||_F
 constexpr double kSentinel = 1e20;    // the paper's value for cells with singular D
 constexpr double kErrorBound = 1e-5;  // proven lower bound on the error of refuted trials
 

@@ -34,10 +34,10 @@ TrainGrid train_grid(Scale s) {
   return {10, 60, 2, 30000, 1000, 0.003, 0.1, 0.1};
 }
 
-struct CellId {
+struct TrainingCell {
   int L, opt, seed;
 };
-CellId cell_id(Scale s, std::size_t i) {
+TrainingCell cell_id(Scale s, std::size_t i) {
   const int seeds = train_grid(s).seeds;
   return {kDepths[i / (3 * seeds)], int(i / seeds % 3), int(i % seeds)};
 }
@@ -61,7 +61,7 @@ struct Run {
 
 Run train_cell(Scale s, std::size_t i) {
   const TrainGrid g = train_grid(s);
-  const CellId c = cell_id(s, i);
+  const TrainingCell c = cell_id(s, i);
   Rng inst = Rng::derive(kFigureSeed, {20, std::uint64_t(c.seed)});
   const Mat<double> M = assemble<double>(random_low_rank(inst, g.d, g.d, 1));
   const SensingMap<double> A = gaussian_map(inst, g.d, g.d, g.n);
@@ -108,7 +108,7 @@ std::vector<double> run_values(const RunPoint& x) {
 }
 
 std::string train_label(Scale s, std::size_t i) {
-  const CellId c = cell_id(s, i);
+  const TrainingCell c = cell_id(s, i);
   return std::string("L=") + std::to_string(c.L) + " " + optimizer_name(kOptimizers[c.opt]) +
          " seed " + std::to_string(c.seed);
 }
@@ -122,7 +122,7 @@ constexpr int kValues = 8;  // train_loss .. dist_flat
 std::string run_rows(Scale s, const std::vector<Run>& runs) {
   std::string out;
   for (std::size_t i = 0; i < runs.size(); ++i) {
-    const CellId c = cell_id(s, i);
+    const TrainingCell c = cell_id(s, i);
     for (const RunPoint& x : runs[i].log) {
       std::vector<std::string> f{std::to_string(c.L), optimizer_name(kOptimizers[c.opt]),
                                  std::to_string(c.seed), std::to_string(x.step)};
@@ -145,7 +145,7 @@ Means mean_over_seeds(Scale s, const std::vector<Run>& runs) {
   Means m;
   m.seeds = g.seeds;
   for (std::size_t series = 0; series * g.seeds < runs.size(); ++series) {
-    const CellId c = cell_id(s, series * g.seeds);
+    const TrainingCell c = cell_id(s, series * g.seeds);
     const Run& first = runs[series * g.seeds];
     for (std::size_t k = 0; k < first.log.size(); ++k) {
       std::vector<double> sum(kValues, 0.0);
@@ -202,7 +202,7 @@ std::string final_table(const Means& m, int column, const std::string& what) {
   return t;
 }
 
-std::vector<OutFile> fig1_files(Scale s, const std::vector<Run>& records) {
+std::vector<OutFile> b_fig1_files(Scale s, const std::vector<Run>& records) {
   const Means m = mean_over_seeds(s, records);
   std::string runs = kRunHeader + run_rows(s, records),
               table = "depth,optimizer,step,seeds,train_loss_mean,test_loss_mean\n";
@@ -242,7 +242,7 @@ std::vector<OutFile> fig1_files(Scale s, const std::vector<Run>& records) {
           {"B-fig1.caption.txt", cap.str()}, {"B-fig1.gp", gp.str()}};
 }
 
-std::vector<OutFile> fig2_files(Scale s, const std::vector<Run>& records) {
+std::vector<OutFile> b_fig2_files(Scale s, const std::vector<Run>& records) {
   const Means m = mean_over_seeds(s, records);
   std::string runs = kRunHeader + run_rows(s, records),
               table = "depth,optimizer,step,seeds,half_trace_mean,R_mean,induced_mean,"
@@ -313,13 +313,13 @@ const SweepOf<Run>& training_sweep() {
 Figure fig_b1() {
   return make_figure<Run>("B-fig1",
                           "paper B: train and test loss, label-noise SGD vs SGD vs 1-SAM, depths 2-4",
-                          training_sweep(), fig1_files);
+                          training_sweep(), b_fig1_files);
 }
 
 Figure fig_b2() {
   return make_figure<Run>("B-fig2",
                           "paper B: Hessian trace, nuclear norm and induced bound along training",
-                          training_sweep(), fig2_files);
+                          training_sweep(), b_fig2_files);
 }
 
 }  // namespace flatmin::repro

@@ -5,6 +5,10 @@
 
 namespace flatmin::repro {
 
+// The papers' success threshold: a trial recovered its truth when its error is below 1e-6
+// (||X - M||_F in A-fig3, A-fig4 and A-rpca; ||x - x*|| / ||x*|| in depth).
+constexpr double kSuccess = 1e-6;
+
 Figure fig1();  // fig_illustrations.cpp
 Figure fig2();
 Figure fig3();  // fig_recovery.cpp: A-fig3 and A-fig4 share a sweep
