@@ -21,5 +21,12 @@ if [ -z "${CXX:-}" ] && command -v clang++ >/dev/null; then
 fi
 launcher=()
 command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
-cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release "${launcher[@]}" "$@" >/dev/null
+# Ninja for a new build directory when it is installed (an existing one keeps its generator):
+# unlike make, it compiles a target's sources as soon as the precompiled header they reuse is
+# built, alongside the library's, instead of after the library is linked.
+generator=()
+if [ ! -f "$build/CMakeCache.txt" ] && [ -z "${CMAKE_GENERATOR:-}" ] && command -v ninja >/dev/null; then
+  generator=(-G Ninja)
+fi
+cmake -S "$root" -B "$build" "${generator[@]}" -DCMAKE_BUILD_TYPE=Release "${launcher[@]}" "$@" >/dev/null
 cmake --build "$build" -j "$(nproc)" "${target[@]}"
