@@ -12,18 +12,28 @@ set(FLATMIN_PCH_HEADERS
   <boost/multiprecision/float128.hpp> <boost/multiprecision/mpfr.hpp>
   <Eigen/Core> <Eigen/Cholesky> <Eigen/Eigenvalues> <Eigen/LU> <Eigen/QR> <Eigen/SVD>)
 
-# The target that builds the header (call once, on flatmin).
+# The target that builds the header (call once, on flatmin). Targets declared before it (the
+# top-level CMakeLists.txt says why) get the header now.
 function(flatmin_pch_producer target)
   if(FLATMIN_PCH)
     target_precompile_headers(${target} PRIVATE ${FLATMIN_PCH_HEADERS})
+    get_property(pending GLOBAL PROPERTY FLATMIN_PCH_PENDING)
+    foreach(user ${pending})
+      target_precompile_headers(${user} REUSE_FROM ${target})
+    endforeach()
+    set_property(GLOBAL PROPERTY FLATMIN_PCH_PENDING "")
   endif()
 endfunction()
 
-# Every other C++ target of this build: reuse flatmin's precompiled header.
+# Every other C++ target of this build: reuse flatmin's precompiled header (once flatmin exists).
 function(flatmin_use_pch)
   if(FLATMIN_PCH)
     foreach(target ${ARGN})
-      target_precompile_headers(${target} REUSE_FROM flatmin)
+      if(TARGET flatmin)
+        target_precompile_headers(${target} REUSE_FROM flatmin)
+      else()
+        set_property(GLOBAL APPEND PROPERTY FLATMIN_PCH_PENDING ${target})
+      endif()
     endforeach()
   endif()
 endfunction()
